@@ -1,0 +1,95 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Strict settings for every Swift target: warnings in the library code are
+// treated as what they usually are in a security tool: bugs waiting to happen.
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "attest",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "attest", targets: ["attest"]),
+        .library(name: "Evidence", targets: ["Evidence"]),
+        .library(name: "SwarmRuntime", targets: ["SwarmRuntime"]),
+        .library(name: "Gates", targets: ["Gates"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries: one system-library target each, one shim header each.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        // What Glibc does not export to Swift (CPU sets, gettid, sched_getcpu).
+        .target(
+            name: "CSystemShims",
+            cSettings: [.define("_GNU_SOURCE")]
+        ),
+
+        .target(
+            name: "Evidence",
+            dependencies: ["COpenSSL", "CGit2"],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "SwarmRuntime",
+            dependencies: ["CSystemShims"],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "Gates",
+            dependencies: ["Evidence", "SwarmRuntime"],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "attest",
+            dependencies: [
+                "Evidence", "SwarmRuntime", "Gates",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "swarm-bench",
+            dependencies: ["SwarmRuntime"],
+            path: "Benchmarks/SwarmBench",
+            exclude: ["reference.c"],
+            swiftSettings: strictSwift
+        ),
+
+        .testTarget(
+            name: "EvidenceTests",
+            dependencies: ["Evidence"],
+            resources: [.copy("Resources")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "SwarmRuntimeTests",
+            dependencies: ["SwarmRuntime"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "GatesTests",
+            dependencies: ["Gates", "Evidence", "SwarmRuntime"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "AttestCLITests",
+            dependencies: ["Evidence"],
+            swiftSettings: strictSwift
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

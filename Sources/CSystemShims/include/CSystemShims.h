@@ -1,0 +1,26 @@
+#ifndef ATTEST_CSYSTEMSHIMS_H
+#define ATTEST_CSYSTEMSHIMS_H
+
+#include <stdint.h>
+
+/* Thin wrappers over Linux calls that Glibc does not export to Swift (macros, _GNU_SOURCE). */
+
+/* Kernel thread id of the calling thread (gettid), or -1 where unsupported. */
+int32_t attest_gettid(void);
+
+/* CPU the calling thread is running on now (sched_getcpu), or -1 on error. */
+int32_t attest_sched_getcpu(void);
+
+/* CPUs in the calling process's affinity mask. Writes up to `capacity` CPU numbers into `cpus`
+   and returns how many CPUs the mask holds, or -1 on error (errno set). */
+int32_t attest_affinity_cpus(int32_t *cpus, int32_t capacity);
+
+/* Pins the calling thread to one CPU. Returns 0 or an errno value. */
+int32_t attest_pin_current_thread(int32_t cpu);
+
+/* User and system CPU time of the calling thread in microseconds, and its voluntary and
+   involuntary context switches (getrusage RUSAGE_THREAD). Returns 0 or an errno value. */
+int32_t attest_thread_rusage(int64_t *user_us, int64_t *system_us,
+                             int64_t *voluntary_switches, int64_t *involuntary_switches);
+
+#endif

@@ -1,0 +1,1 @@
+// Placeholder until the Evidence target lands; replaced by real sources.

@@ -1,0 +1,1 @@
+// Placeholder until the Gates target lands; replaced by real sources.

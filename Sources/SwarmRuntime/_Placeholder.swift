@@ -1,0 +1,1 @@
+// Placeholder until the SwarmRuntime target lands; replaced by real sources.
