@@ -8,6 +8,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/opensslv.h>
+#include <openssl/rand.h>
 
 /* Macros and variadic functions Swift cannot import, as small inline functions. */
 

@@ -1,0 +1,259 @@
+public import Foundation
+
+/// Wall-clock time for timestamps; injectable so tests are deterministic. Durations never come
+/// from here: they come from a monotonic clock.
+public protocol WallClock: Sendable {
+    func now() -> Date
+}
+
+public struct SystemWallClock: WallClock {
+    public init() {}
+    public func now() -> Date { Date() }
+}
+
+/// RFC 3339 UTC timestamps with milliseconds: "2026-11-22T22:30:39.123Z".
+public enum Timestamp {
+    public static func format(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let seconds = time_t(milliseconds / 1000)
+        var parts = tm()
+        var copy = seconds
+        gmtime_r(&copy, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(milliseconds % 1000))
+    }
+
+    /// Parses RFC 3339 with a `Z` or numeric offset and optional fraction; nil when malformed.
+    public static func parse(_ text: String) -> Date? {
+        let pattern = #"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"#
+        guard let regex = try? NSRegularExpression(pattern: pattern),
+              let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
+        func group(_ index: Int) -> String? {
+            guard let range = Range(match.range(at: index), in: text) else { return nil }
+            return String(text[range])
+        }
+        guard let year = group(1).flatMap(Int.init), let month = group(2).flatMap(Int.init), let day = group(3).flatMap(Int.init),
+              let hour = group(4).flatMap(Int.init), let minute = group(5).flatMap(Int.init), let second = group(6).flatMap(Int.init),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month - 1)
+        parts.tm_mday = Int32(day)
+        parts.tm_hour = Int32(hour)
+        parts.tm_min = Int32(minute)
+        parts.tm_sec = Int32(second)
+        let base = timegm(&parts)
+        var interval = Double(base) + (group(7).flatMap { Double("0" + $0) } ?? 0)
+        if let zone = group(8), zone != "Z", zone != "z" {
+            let sign: Double = zone.hasPrefix("-") ? -1 : 1
+            let hours = Double(zone.dropFirst().prefix(2)) ?? 0
+            let minutes = Double(zone.suffix(2)) ?? 0
+            interval -= sign * (hours * 3600 + minutes * 60)
+        }
+        return Date(timeIntervalSince1970: interval)
+    }
+}
+
+/// A gate's identity in its record.
+public struct GateIdentity: Sendable, Equatable {
+    public var number: Int
+    public var name: String
+    public var title: String
+    public var critical: Bool
+
+    public init(number: Int, name: String, title: String, critical: Bool) {
+        self.number = number
+        self.name = name
+        self.title = title
+        self.critical = critical
+    }
+}
+
+/// A gate's signed result.
+public struct GateResultRecord: Sendable, Equatable {
+    public var status: String
+    public var passed: Bool
+    public var summary: String
+
+    public init(status: String, passed: Bool, summary: String) {
+        self.status = status
+        self.passed = passed
+        self.summary = summary
+    }
+}
+
+/// Everything one gate record holds.
+public struct GateRecordContent: Sendable {
+    public var gate: GateIdentity
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var durationSeconds: Double
+    public var system: SystemInfo
+    public var git: GitReading
+    public var parameters: JSONValue
+    public var measurements: JSONValue
+    public var criteria: JSONValue
+    public var result: GateResultRecord
+
+    public init(gate: GateIdentity, startedAt: Date, finishedAt: Date, durationSeconds: Double, system: SystemInfo,
+                git: GitReading, parameters: JSONValue, measurements: JSONValue, criteria: JSONValue, result: GateResultRecord) {
+        self.gate = gate
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.durationSeconds = durationSeconds
+        self.system = system
+        self.git = git
+        self.parameters = parameters
+        self.measurements = measurements
+        self.criteria = criteria
+        self.result = result
+    }
+}
+
+/// One entry of the summary's per-gate list.
+public struct GateSummaryEntry: Sendable, Equatable {
+    public var number: Int
+    public var name: String
+    public var status: String
+    public var passed: Bool
+
+    public init(number: Int, name: String, status: String, passed: Bool) {
+        self.number = number
+        self.name = name
+        self.status = status
+        self.passed = passed
+    }
+}
+
+/// A signed bundle: the records of one run, chained and sealed.
+public struct EvidenceBundle: Sendable, Equatable {
+    public var records: [DSSEEnvelope]
+    /// The signer's public key, as a convenience for readers. Never trusted by the verifier.
+    public var signerPublicKeyPEM: String?
+    public var signerKeyID: String?
+
+    public var json: JSONValue {
+        var object: [String: JSONValue] = [
+            "mediaType": .string(FormatConstants.bundleMediaType),
+            "records": .array(records.map(\.json)),
+        ]
+        if let signerPublicKeyPEM, let signerKeyID {
+            object["verificationMaterial"] = .object(["publicKey": .string(signerPublicKeyPEM), "keyid": .string(signerKeyID)])
+        }
+        return .object(object)
+    }
+
+    /// The bundle file's bytes: indented JSON with sorted keys and a final newline.
+    public func encoded() -> Data {
+        Data((json.serialized(pretty: true) + "\n").utf8)
+    }
+
+    public func write(to url: URL, exclusive: Bool = false) throws {
+        try AtomicFile.write(encoded(), to: url, exclusive: exclusive)
+    }
+}
+
+/// Builds one run's bundle: each appended record is chained to the previous one's payload hash,
+/// signed (and the signature checked) at once; `seal` adds the summary record last.
+public final class BundleBuilder {
+    public let runID: String
+    public let subject: Subject
+    private let signingKey: SigningKey
+    private let clock: any WallClock
+    private var records: [DSSEEnvelope] = []
+    private var previousDigest: String?
+    private var sealed = false
+
+    public init(signingKey: SigningKey, subject: Subject, clock: any WallClock = SystemWallClock(), runID: String? = nil) throws {
+        self.signingKey = signingKey
+        self.subject = subject
+        self.clock = clock
+        self.runID = try runID ?? Hex.encode(SecureRandom.bytes(16))
+    }
+
+    private var chain: JSONValue {
+        .object([
+            "runId": .string(runID),
+            "index": .number(Double(records.count)),
+            "previous": previousDigest.map(JSONValue.string) ?? .null,
+        ])
+    }
+
+    /// Signs `predicate` as the next record; returns the payload bytes that were signed.
+    @discardableResult
+    private func appendStatement(predicateType: String, predicate: [String: JSONValue]) throws -> Data {
+        var predicate = predicate
+        predicate["chain"] = chain
+        let statement = JSONValue.object([
+            "_type": .string(FormatConstants.statementType),
+            "subject": .array([subject.json]),
+            "predicateType": .string(predicateType),
+            "predicate": .object(predicate),
+        ])
+        let payload = Array(statement.serialized().utf8)
+        let signature = try signingKey.sign(DSSE.pae(payloadType: FormatConstants.payloadType, payload: payload))
+        records.append(DSSEEnvelope(
+            payloadType: FormatConstants.payloadType, payload: Base64.encode(payload),
+            signatures: [DSSESignature(keyid: signingKey.publicKey.keyID, sig: Base64.encode(signature))]))
+        previousDigest = SHA256Digest.hex(payload)
+        return Data(payload)
+    }
+
+    /// Appends one gate's record; returns its signed payload bytes.
+    @discardableResult
+    public func append(gate content: GateRecordContent) throws -> Data {
+        precondition(!sealed, "a sealed bundle takes no more records")
+        let git = content.git.json
+        return try appendStatement(predicateType: PredicateType.gate, predicate: [
+            "gate": .object([
+                "number": .number(Double(content.gate.number)), "name": .string(content.gate.name),
+                "title": .string(content.gate.title), "critical": .bool(content.gate.critical),
+            ]),
+            "startedAt": .string(Timestamp.format(content.startedAt)),
+            "finishedAt": .string(Timestamp.format(content.finishedAt)),
+            "durationSeconds": .number(content.durationSeconds),
+            "system": content.system.json,
+            "git": git.git,
+            "gitUnavailable": git.unavailable,
+            "parameters": content.parameters,
+            "measurements": content.measurements,
+            "criteria": content.criteria,
+            "result": .object([
+                "status": .string(content.result.status), "passed": .bool(content.result.passed),
+                "summary": .string(content.result.summary),
+            ]),
+        ])
+    }
+
+    /// Appends any other predicate (e.g. a reproduction); returns its signed payload bytes.
+    @discardableResult
+    public func append(predicateType: String, predicate: [String: JSONValue]) throws -> Data {
+        precondition(!sealed, "a sealed bundle takes no more records")
+        return try appendStatement(predicateType: predicateType, predicate: predicate)
+    }
+
+    /// Adds the summary record and returns the finished bundle.
+    public func seal(gates: [GateSummaryEntry], verdict: String, startedAt: Date, finishedAt: Date? = nil,
+                     system: SystemInfo, git: GitReading, extra: [String: JSONValue] = [:]) throws -> EvidenceBundle {
+        precondition(!sealed, "a bundle is sealed once")
+        let gitJSON = git.json
+        var predicate: [String: JSONValue] = extra
+        predicate["recordCount"] = .number(Double(records.count + 1))
+        predicate["head"] = previousDigest.map(JSONValue.string) ?? .null
+        // The seal's own timestamps keep the chain's times non-decreasing; the run's span is kept apart.
+        let sealedAt = Timestamp.format(finishedAt ?? clock.now())
+        predicate["startedAt"] = .string(sealedAt)
+        predicate["finishedAt"] = .string(sealedAt)
+        predicate["runStartedAt"] = .string(Timestamp.format(startedAt))
+        predicate["gates"] = .array(gates.map {
+            .object(["number": .number(Double($0.number)), "name": .string($0.name), "status": .string($0.status), "passed": .bool($0.passed)])
+        })
+        predicate["verdict"] = .string(verdict)
+        predicate["system"] = system.json
+        predicate["git"] = gitJSON.git
+        predicate["gitUnavailable"] = gitJSON.unavailable
+        try appendStatement(predicateType: PredicateType.summary, predicate: predicate)
+        sealed = true
+        return EvidenceBundle(records: records, signerPublicKeyPEM: signingKey.publicKey.pem, signerKeyID: signingKey.publicKey.keyID)
+    }
+}

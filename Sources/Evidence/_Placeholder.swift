@@ -1,1 +1,0 @@
-// Placeholder until the Evidence target lands; replaced by real sources.

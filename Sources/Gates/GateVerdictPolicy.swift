@@ -1,0 +1,122 @@
+public import Evidence
+
+/// The verifier's second opinion: re-derives every gate's status from the raw measurements and
+/// criteria recorded in its record, and the verdict from those statuses, and reports any record
+/// whose signed result disagrees. A signature proves who wrote a result, not that it follows.
+public struct GateVerdictPolicy: RecordPolicy {
+    public init() {}
+
+    /// The parts of a gate predicate the re-derivation reads.
+    struct GatePredicate: Decodable {
+        struct Gate: Decodable {
+            var number: Int
+            var name: String
+        }
+        struct Result: Decodable {
+            var status: String
+            var passed: Bool
+        }
+        var gate: Gate
+        var parameters: JSONValue
+        var measurements: JSONValue
+        var criteria: JSONValue
+        var result: Result
+    }
+
+    struct SummaryPredicate: Decodable {
+        struct Entry: Decodable {
+            var number: Int
+            var name: String
+            var status: String
+            var passed: Bool
+        }
+        var gates: [Entry]
+        var verdict: String
+    }
+
+    /// Re-derives one gate's outcome from its recorded parameters, measurements and criteria.
+    static func rederive(_ predicate: GatePredicate) throws -> GateOutcome {
+        guard let kind = GateKind(rawValue: predicate.gate.number), kind.name == predicate.gate.name else {
+            throw RederivationError.unknownGate(predicate.gate.number, predicate.gate.name)
+        }
+        switch kind {
+        case .codeAudit:
+            return CodeAudit.evaluate(try predicate.measurements.decode(CodeAudit.Measurements.self))
+        case .concurrencyProof:
+            return ConcurrencyProof.judge(
+                parameters: try predicate.parameters.decode(ConcurrencyProof.Parameters.self),
+                measurements: try predicate.measurements.decode(ConcurrencyProof.Measurements.self),
+                criteria: try predicate.criteria.decode(ConcurrencyProof.Criteria.self)).outcome
+        case .threadCount:
+            return ThreadCount.evaluate(
+                parameters: try predicate.parameters.decode(ThreadCount.Parameters.self),
+                measurements: try predicate.measurements.decode(ThreadCount.Measurements.self))
+        case .cpuUtilization:
+            return CPUUtilization.evaluate(
+                measurements: try predicate.measurements.decode(CPUUtilization.Measurements.self),
+                criteria: try predicate.criteria.decode(CPUUtilization.Criteria.self))
+        case .baselineComparison:
+            return BaselineComparison.evaluate(
+                measurements: try predicate.measurements.decode(BaselineComparison.Measurements.self),
+                criteria: try predicate.criteria.decode(BaselineComparison.Criteria.self))
+        }
+    }
+
+    enum RederivationError: Error, CustomStringConvertible {
+        case unknownGate(Int, String)
+        var description: String {
+            switch self {
+            case .unknownGate(let number, let name): "unknown gate \(number) '\(name)'"
+            }
+        }
+    }
+
+    public func check(statements: [VerifiedStatement]) -> [Finding] {
+        var findings: [Finding] = []
+        var derived: [GateKind: GateStatus] = [:]
+        for statement in statements where statement.predicateType == PredicateType.gate {
+            let predicate: GatePredicate
+            do {
+                predicate = try statement.predicate.decode(GatePredicate.self)
+            } catch {
+                findings.append(Finding(code: "verdict.unreadable-gate", message: "the gate record cannot be read for re-derivation: \(error)", recordIndex: statement.index))
+                continue
+            }
+            let outcome: GateOutcome
+            do {
+                outcome = try Self.rederive(predicate)
+            } catch {
+                findings.append(Finding(code: "verdict.unreadable-measurements", message: "gate \(predicate.gate.number)'s measurements or criteria cannot be read: \(error)", recordIndex: statement.index))
+                continue
+            }
+            if let kind = GateKind(rawValue: predicate.gate.number) { derived[kind] = outcome.status }
+            if outcome.status.rawValue != predicate.result.status || outcome.status.passed != predicate.result.passed {
+                findings.append(Finding(
+                    code: "verdict.gate-mismatch",
+                    message: "gate \(predicate.gate.number) (\(predicate.gate.name)) claims \(predicate.result.status) but its measurements give \(outcome.status.rawValue): \(outcome.summary)",
+                    recordIndex: statement.index))
+            }
+        }
+        if let summary = statements.last, summary.predicateType == PredicateType.summary {
+            do {
+                let predicate = try summary.predicate.decode(SummaryPredicate.self)
+                for entry in predicate.gates {
+                    if let kind = GateKind(rawValue: entry.number), let status = derived[kind], status.rawValue != entry.status {
+                        findings.append(Finding(code: "verdict.summary-gate-mismatch",
+                                                message: "the summary lists gate \(entry.number) as \(entry.status); its record's measurements give \(status.rawValue)",
+                                                recordIndex: summary.index))
+                    }
+                }
+                let expected = Verdict.derive(from: derived)
+                if predicate.verdict != expected.rawValue {
+                    findings.append(Finding(code: "verdict.mismatch",
+                                            message: "the summary claims \(predicate.verdict); the recorded measurements give \(expected.rawValue)",
+                                            recordIndex: summary.index))
+                }
+            } catch {
+                findings.append(Finding(code: "verdict.unreadable-summary", message: "the summary cannot be read for re-derivation: \(error)", recordIndex: summary.index))
+            }
+        }
+        return findings
+    }
+}

@@ -1,0 +1,82 @@
+public import Foundation
+
+/// How the swarm executes bots during a run.
+public enum ExecutionMode: String, Codable, Sendable, CaseIterable {
+    /// One OS thread per bot.
+    case threaded
+    /// Every bot multiplexed on one OS thread: the asyncio-like baseline that must fail the proof.
+    case cooperative
+}
+
+/// Everything `attest run` needs to know, validated before any work starts.
+public struct RunConfiguration: Sendable, Equatable {
+    public var gates: [GateKind]
+    public var bots: Int
+    public var workers: Int
+    public var taskSeconds: Double
+    public var rounds: Int
+    public var threadSampleSeconds: Double
+    public var cpuSampleSeconds: Double
+    public var sampleHz: Double
+    public var mode: ExecutionMode
+    public var auditPath: URL
+    /// Where gate files and the bundle go (`.checkpoints`).
+    public var outputDirectory: URL
+    /// The private key that signs the bundle; created with its public half on first use.
+    public var keyFile: URL
+    /// Create `keyFile` (and its `.pub`) when it does not exist. True for the default key only:
+    /// a key path the user named must exist.
+    public var createKeyIfMissing: Bool
+    /// Where the code under test lives (its git commit is the bundle's subject).
+    public var repositoryDirectory: URL
+
+    /// Limits that keep a run meaningful and finite. Bots beyond the maximum would exhaust
+    /// thread limits long before proving anything.
+    public static let botRange = 1...10_000
+    public static let workerRange = 1...256
+    public static let roundRange = 1...100
+    public static let secondsRange = 0.01...3_600.0
+
+    public init(gates: [GateKind] = GateKind.allCases, bots: Int = 24, workers: Int = 4, taskSeconds: Double = 2,
+                rounds: Int = 3, threadSampleSeconds: Double = 30, cpuSampleSeconds: Double = 60, sampleHz: Double = 1,
+                mode: ExecutionMode = .threaded, auditPath: URL, outputDirectory: URL, keyFile: URL, createKeyIfMissing: Bool = false, repositoryDirectory: URL) {
+        self.gates = gates
+        self.bots = bots
+        self.workers = workers
+        self.taskSeconds = taskSeconds
+        self.rounds = rounds
+        self.threadSampleSeconds = threadSampleSeconds
+        self.cpuSampleSeconds = cpuSampleSeconds
+        self.sampleHz = sampleHz
+        self.mode = mode
+        self.auditPath = auditPath
+        self.outputDirectory = outputDirectory
+        self.keyFile = keyFile
+        self.createKeyIfMissing = createKeyIfMissing
+        self.repositoryDirectory = repositoryDirectory
+    }
+
+    /// Throws the first parameter that is out of range, naming the flag and the allowed values.
+    public func validate() throws(GateError) {
+        func check(_ ok: Bool, _ name: String, _ value: String, _ expected: String) throws(GateError) {
+            if !ok { throw GateError.invalidParameter(name: name, value: value, expected: expected) }
+        }
+        try check(!gates.isEmpty, "--gates", "(empty)", "listing at least one gate, e.g. 1,2")
+        try check(Self.botRange.contains(bots), "--bots", "\(bots)", "from 1 to 10000")
+        try check(Self.workerRange.contains(workers), "--workers", "\(workers)", "from 1 to 256")
+        try check(Self.roundRange.contains(rounds), "--rounds", "\(rounds)", "from 1 to 100")
+        try check(Self.secondsRange.contains(taskSeconds), "--task-seconds", "\(taskSeconds)", "above 0.01 and at most 3600")
+        try check(Self.secondsRange.contains(threadSampleSeconds), "--sample-seconds (D3)", "\(threadSampleSeconds)", "above 0.01 and at most 3600")
+        try check(Self.secondsRange.contains(cpuSampleSeconds), "--sample-seconds (D4)", "\(cpuSampleSeconds)", "above 0.01 and at most 3600")
+        try check((0.1...20).contains(sampleHz), "sample rate", "\(sampleHz)", "from 0.1 to 20 Hz")
+    }
+}
+
+/// What a run reports while it works, for a live display. Plain values: the CLI decides how to show them.
+public enum RunEvent: Sendable {
+    case keyCreated(keyID: String, privateKey: URL, publicKey: URL)
+    case gateStarted(GateKind, expectedSeconds: Double)
+    case phase(GateKind, String, round: Int?, of: Int?)
+    case samples(GateKind, taken: Int)
+    case gateFinished(GateKind, GateOutcome, seconds: Double)
+}

@@ -1,0 +1,260 @@
+import Foundation
+import Evidence
+import SwarmRuntime
+
+/// The gates' measuring hands: every use of SwarmRuntime sits here, turning the runtime's reports
+/// into the gates' recorded measurements.
+struct SwarmMeasurer {
+    let mode: ExecutionMode
+    let sampleHz: Double
+    let interruption = Interruption.shared
+
+    var swarmMode: SwarmMode { mode == .threaded ? .threaded : .cooperative }
+
+    // MARK: System
+
+    func systemInfo(_ snapshot: SystemSnapshot = SystemProbe.snapshot()) -> SystemInfo {
+        SystemInfo(
+            osName: snapshot.osName, osVersion: snapshot.osVersion, kernelRelease: snapshot.kernelRelease,
+            cpuModel: snapshot.cpuModel, logicalCPUsOnline: snapshot.logicalCPUsOnline, affinityCPUs: snapshot.affinityCPUs,
+            cgroupCPUQuota: snapshot.cpuQuota.map {
+                CgroupCPUQuota(source: $0.source, quotaMicroseconds: $0.quotaMicroseconds, periodMicroseconds: $0.periodMicroseconds, cpus: $0.cpus)
+            },
+            totalMemoryBytes: snapshot.totalMemoryBytes, loadAverage: snapshot.loadAverage,
+            attestVersion: AttestBuild.version, opensslVersion: AttestBuild.opensslVersion,
+            swiftCompilerVersion: AttestBuild.swiftCompilerVersion,
+            availableParallelism: snapshot.availableParallelism,
+            availableParallelismDerivation: snapshot.availableParallelismDerivation)
+    }
+
+    // MARK: Seeds
+
+    /// A task's seed: the first 8 bytes of SHA-256("attest/<label>/<runID>/<index>"), so every run
+    /// does fresh work that no earlier result can stand in for, and anyone can re-derive it.
+    static func seed(label: String, runID: String, index: Int) -> UInt64 {
+        let digest = SHA256Digest.hex(Data("attest/\(label)/\(runID)/\(index)".utf8))
+        return UInt64(digest.prefix(16), radix: 16) ?? UInt64(index)
+    }
+
+    static let seedDerivation = "first 8 bytes (big-endian) of SHA-256(\"attest/<gate>/<runId>/<index>\")"
+
+    // MARK: One configuration
+
+    /// Runs `tasks` either one after another on one bot or at once on one bot each, and measures
+    /// wall, process CPU, per-task OS evidence, and the other tenants' load while it ran.
+    func runConfiguration(_ tasks: [BotTask], parallel: Bool, pinnedCPU: Int? = nil, cpus: [Int]) throws -> ConcurrencyProof.ConfigurationMeasurement {
+        try interruption.check()
+        let swarm: Swarm
+        do {
+            swarm = try Swarm(botCount: parallel ? tasks.count : 1, mode: swarmMode, pinnedCPU: pinnedCPU)
+        } catch {
+            throw GateError.swarmFailed("\(error)")
+        }
+        defer { swarm.stop() }
+        let assignments = tasks.enumerated().map { (bot: parallel ? $0.offset : 0, task: $0.element) }
+        let load = LoadMeter(cpus: cpus)
+        let cpuBefore = Clocks.processCPUSeconds()
+        let start = Clocks.monotonicNanoseconds()
+        let reports = swarm.run(assignments)
+        let end = Clocks.monotonicNanoseconds()
+        let processCPU = Clocks.processCPUSeconds() - cpuBefore
+        let wall = Double(end - start) / 1e9
+        let other = load.finish(processCPUSeconds: processCPU, wallSeconds: wall)
+        let measured = reports.enumerated().map { index, report in
+            ConcurrencyProof.TaskMeasurement(
+                index: index, seed: String(report.seed), iterations: report.iterations, digest: report.digest,
+                threadID: report.threadID, cpuSeconds: report.cpuSeconds, procStatCPUSeconds: report.procStatCPUSeconds,
+                runQueueWaitSeconds: report.runQueueWaitSeconds, cpusSeen: report.cpusSeen,
+                voluntarySwitches: report.voluntarySwitches, involuntarySwitches: report.involuntarySwitches,
+                startSeconds: Double(report.startNanoseconds &- start) / 1e9, endSeconds: Double(report.endNanoseconds &- start) / 1e9)
+        }
+        return ConcurrencyProof.ConfigurationMeasurement(wallSeconds: wall, processCPUSeconds: processCPU, tasks: measured,
+                                                         foreignCPUs: other.foreign, stealCPUs: other.steal)
+    }
+
+    // MARK: Gate 2
+
+    func concurrencyProof(workers: Int, taskSeconds: Double, rounds: Int, runID: String,
+                          progress: (String, Int?, Int?) -> Void) throws -> (ConcurrencyProof.Parameters, ConcurrencyProof.Measurements, WorkKernel.Calibration) {
+        let snapshot = SystemProbe.snapshot()
+        progress("calibrating the work kernel", nil, nil)
+        let calibration = WorkKernel.calibrate(targetSeconds: taskSeconds)
+        let seeds = (0..<workers).map { Self.seed(label: "gate2", runID: runID, index: $0) }
+        let tasks = seeds.map { BotTask.work(seed: $0, iterations: calibration.iterations) }
+        var generator = SystemRandomNumberGenerator()
+
+        func round(_ index: Int, label: String) throws -> ConcurrencyProof.Round {
+            var sequential: ConcurrencyProof.ConfigurationMeasurement?
+            var parallel: ConcurrencyProof.ConfigurationMeasurement?
+            let order = Bool.random(using: &generator) ? ["sequential", "parallel"] : ["parallel", "sequential"]
+            for configuration in order {
+                progress("\(label): \(configuration)", index, rounds)
+                if configuration == "sequential" {
+                    sequential = try runConfiguration(tasks, parallel: false, cpus: snapshot.affinityCPUs)
+                } else {
+                    parallel = try runConfiguration(tasks, parallel: true, cpus: snapshot.affinityCPUs)
+                }
+            }
+            guard let sequential, let parallel else { throw GateError.swarmFailed("a configuration did not run") }
+            return ConcurrencyProof.Round(index: index, order: order, sequential: sequential, parallel: parallel)
+        }
+
+        let warmup = try round(0, label: "warm-up")
+        var measured: [ConcurrencyProof.Round] = []
+        for index in 1...rounds { measured.append(try round(index, label: "round")) }
+
+        progress("negative control: every bot pinned to one CPU", nil, nil)
+        let pinCPU = snapshot.affinityCPUs.first ?? 0
+        let pinned = try runConfiguration(tasks, parallel: true, pinnedCPU: pinCPU, cpus: snapshot.affinityCPUs)
+        progress("negative control: sleep-only tasks", nil, nil)
+        // Short sleeps: a sleep-only task proves nothing however long it is.
+        let sleepSeconds = min(taskSeconds, 0.25)
+        let sleepTasks = Array(repeating: BotTask.sleep(seconds: sleepSeconds), count: workers)
+        let sleepSequential = try runConfiguration(sleepTasks, parallel: false, cpus: snapshot.affinityCPUs)
+        let sleepParallel = try runConfiguration(sleepTasks, parallel: true, cpus: snapshot.affinityCPUs)
+
+        let parameters = ConcurrencyProof.Parameters(
+            workers: workers, taskSeconds: taskSeconds, rounds: rounds, warmupRounds: 1,
+            iterationsPerTask: calibration.iterations, seeds: seeds.map { String($0) }, mode: mode.rawValue,
+            seedDerivation: Self.seedDerivation.replacingOccurrences(of: "<gate>", with: "gate2"))
+        let measurements = ConcurrencyProof.Measurements(
+            availableParallelism: snapshot.availableParallelism,
+            availableParallelismDerivation: snapshot.availableParallelismDerivation,
+            calibration: .init(targetSeconds: calibration.targetSeconds, iterations: calibration.iterations,
+                               trialSeconds: calibration.trialSeconds, trialIterations: calibration.trialIterations),
+            warmup: [warmup], rounds: measured,
+            controls: [
+                .init(name: "pinned_one_cpu", description: "the parallel configuration with every bot pinned to CPU \(pinCPU)",
+                      sequential: nil, parallel: pinned),
+                .init(name: "sleep_only", description: "each task replaced by a \(sleepSeconds) s sleep",
+                      sequential: sleepSequential, parallel: sleepParallel),
+            ])
+        return (parameters, measurements, calibration)
+    }
+
+    // MARK: Gate 3
+
+    func threadCount(bots: Int, seconds: Double, samples: @escaping @Sendable (Int) -> Void) throws -> (ThreadCount.Parameters, ThreadCount.Measurements) {
+        try interruption.check()
+        let before = ProcFS.threadCount() ?? 0
+        let swarm: Swarm
+        do { swarm = try Swarm(botCount: bots, mode: swarmMode) } catch { throw GateError.swarmFailed("\(error)") }
+        let botTIDs = swarm.botThreadIDs
+        let sampler = Sampler(rateHz: sampleHz, onSample: samples)
+        sampler.start()
+        let slept = Result { try interruption.sleep(seconds: seconds) }
+        let (taken, _) = sampler.stop()
+        swarm.stop()
+        try slept.get()
+        let after = ProcFS.threadCount() ?? 0
+        let botSet = Set(botTIDs)
+        let distinct = botSet.count
+        let recorded = taken.map { sample in
+            ThreadCount.Sample(seconds: sample.seconds, threadCount: sample.threadCount,
+                               botsAlive: botTIDs.filter { Set(sample.threadIDs).contains($0) }.count)
+        }
+        _ = botSet
+        return (ThreadCount.Parameters(bots: bots, sampleSeconds: seconds, sampleHz: sampleHz, mode: mode.rawValue),
+                ThreadCount.Measurements(threadsBeforeSpawn: before, botThreadIDs: botTIDs, distinctBotThreads: distinct,
+                                         samples: recorded, threadsAfterJoin: after))
+    }
+
+    // MARK: Gate 4
+
+    func cpuUtilization(bots: Int, seconds: Double, calibration: WorkKernel.Calibration?,
+                        samples: @escaping @Sendable (Int) -> Void) throws -> (CPUUtilization.Parameters, CPUUtilization.Measurements) {
+        try interruption.check()
+        let snapshot = SystemProbe.snapshot()
+        let perSecond: Double
+        if let calibration, calibration.targetSeconds > 0 {
+            perSecond = Double(calibration.iterations) / calibration.targetSeconds
+        } else {
+            let probe = WorkKernel.calibrate(targetSeconds: 0.2)
+            perSecond = Double(probe.iterations) / 0.2
+        }
+        // Work-bounded: enough work to keep P cores busy for about `seconds`, split over the bots.
+        let total = perSecond * seconds * Double(snapshot.availableParallelism)
+        let perBot = max(1, Int(total / Double(bots)))
+        let swarm: Swarm
+        do { swarm = try Swarm(botCount: bots, mode: swarmMode) } catch { throw GateError.swarmFailed("\(error)") }
+        defer { swarm.stop() }
+        let sampler = Sampler(rateHz: sampleHz, cpus: snapshot.affinityCPUs, onSample: samples)
+        sampler.start()
+        let start = Clocks.monotonicNanoseconds()
+        let tickets = (0..<bots).map { swarm.submit(.work(seed: UInt64($0 + 1), iterations: perBot), to: $0) }
+        _ = swarm.wait(for: tickets)
+        let wall = Double(Clocks.monotonicNanoseconds() - start) / 1e9
+        let (taken, _) = sampler.stop()
+        let recorded = taken.filter { !$0.cores.isEmpty }.map { sample in
+            CPUUtilization.Sample(seconds: sample.seconds, cores: sample.cores.map {
+                CPUUtilization.CoreLoad(cpu: $0.cpu, own: $0.own, total: $0.total, steal: $0.steal)
+            })
+        }
+        return (CPUUtilization.Parameters(bots: bots, sampleSeconds: seconds, sampleHz: sampleHz, iterationsPerBot: perBot,
+                                          busyThreshold: CPUUtilization.Criteria.standard.busyThreshold, mode: mode.rawValue),
+                CPUUtilization.Measurements(availableParallelism: snapshot.availableParallelism,
+                                            availableParallelismDerivation: snapshot.availableParallelismDerivation,
+                                            affinityCPUs: snapshot.affinityCPUs, samples: recorded, wallSeconds: wall))
+    }
+
+    // MARK: Gate 5
+
+    func baselineComparison(workers: Int, taskSeconds: Double, runID: String, calibration: WorkKernel.Calibration?,
+                            progress: (String) -> Void) throws -> (BaselineComparison.Parameters, BaselineComparison.Measurements) {
+        let snapshot = SystemProbe.snapshot()
+        let iterations = calibration?.iterations ?? WorkKernel.calibrate(targetSeconds: taskSeconds).iterations
+        let seeds = (0..<workers).map { Self.seed(label: "gate5", runID: runID, index: $0) }
+        let tasks = seeds.map { BotTask.work(seed: $0, iterations: iterations) }
+
+        func measureMode(_ swarmMode: SwarmMode) throws -> BaselineComparison.ModeMeasurement {
+            try interruption.check()
+            progress("\(swarmMode.rawValue): \(workers) tasks on \(workers) bots")
+            let before = ProcFS.threadCount() ?? 0
+            let swarm: Swarm
+            do { swarm = try Swarm(botCount: workers, mode: swarmMode) } catch { throw GateError.swarmFailed("\(error)") }
+            defer { swarm.stop() }
+            // 4 Hz so that even a short run gets a few samples of per-core load.
+            let sampler = Sampler(rateHz: 4, cpus: snapshot.affinityCPUs)
+            sampler.start()
+            let start = Clocks.monotonicNanoseconds()
+            let reports = swarm.run(tasks.enumerated().map { (bot: $0.offset, task: $0.element) })
+            let wall = Double(Clocks.monotonicNanoseconds() - start) / 1e9
+            let (taken, _) = sampler.stop()
+            var ownByCPU: [Int: [Double]] = [:]
+            for sample in taken { for core in sample.cores { ownByCPU[core.cpu, default: []].append(core.own) } }
+            let coresUsed = ownByCPU.values.filter { values in
+                values.isEmpty ? false : values.reduce(0, +) / Double(values.count) > CPUUtilization.Criteria.standard.busyThreshold
+            }.count
+            return BaselineComparison.ModeMeasurement(
+                mode: swarmMode.rawValue, wallSeconds: wall, taskCPUSeconds: reports.reduce(0) { $0 + $1.cpuSeconds },
+                peakThreadCount: taken.map(\.threadCount).max() ?? before, threadsBeforeSpawn: before,
+                coresUsed: coresUsed, digests: reports.map(\.digest))
+        }
+
+        let candidate = try measureMode(swarmMode)
+        let baseline = try measureMode(.cooperative)
+        return (BaselineComparison.Parameters(workers: workers, iterationsPerTask: iterations, candidateMode: mode.rawValue,
+                                              baselineMode: SwarmMode.cooperative.rawValue),
+                BaselineComparison.Measurements(candidate: candidate, baseline: baseline))
+    }
+}
+
+/// Other tenants' load over an interval: /proc/stat busy time on the given CPUs minus this
+/// process's own CPU time, in CPUs' worth. Two reads, no sampling thread.
+struct LoadMeter {
+    let cpus: Set<Int>
+    let before: [ProcFS.CPUTimes]
+
+    init(cpus: [Int]) {
+        self.cpus = Set(cpus)
+        before = ProcFS.cpuTimes().filter { Set(cpus).contains($0.cpu) }
+    }
+
+    func finish(processCPUSeconds: Double, wallSeconds: Double) -> (foreign: Double?, steal: Double?) {
+        let after = ProcFS.cpuTimes().filter { cpus.contains($0.cpu) }
+        guard !before.isEmpty, !after.isEmpty, wallSeconds > 0 else { return (nil, nil) }
+        let busy = Double(after.reduce(0) { $0 + $1.busy } &- before.reduce(0) { $0 + $1.busy }) / ProcFS.ticksPerSecond
+        let steal = Double(after.reduce(0) { $0 + $1.steal } &- before.reduce(0) { $0 + $1.steal }) / ProcFS.ticksPerSecond
+        return (max(0, busy - processCPUSeconds) / wallSeconds, steal / wallSeconds)
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder until the Gates target lands; replaced by real sources.

@@ -1,0 +1,112 @@
+public import ArgumentParser
+import Foundation
+public import Gates
+
+/// `attest run`: runs the gates, signs the bundle, prints a summary. The work is in Gates.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the parallelism gates and write a signed evidence bundle.",
+        discussion: """
+        Default: all five gates. --quick runs gates 1 and 2. Exit status: 0 for a VERIFIED or MINIMAL
+        verdict, 3 for FAILED, 2 for usage errors.
+        """)
+
+    @Flag(help: "Run gates 1 and 2 only (the original `make quick`).")
+    var quick = false
+
+    @Option(help: "Gates to run, by number or name, comma-separated (e.g. 1,2,4).")
+    var gates: String?
+
+    @Option(help: "Bots for gates 3 and 4.")
+    var bots: Int = 24
+
+    @Option(help: "Tasks (and bots) in the concurrency proof.")
+    var workers: Int = 4
+
+    @Option(help: "Seconds each proof task takes on one core (calibrated).")
+    var taskSeconds: Double = 2
+
+    @Option(help: "Measured rounds of the concurrency proof (after one warm-up).")
+    var rounds: Int = 3
+
+    @Option(help: "Sampling seconds for gate 3 and gate 4, as D3,D4.")
+    var sampleSeconds: String = "30,60"
+
+    @Option(help: "threaded (one OS thread per bot) or cooperative (all bots on one thread: the baseline).")
+    var mode: ExecutionMode = .threaded
+
+    @Option(help: "Sources for the code audit (Swift or Python).")
+    var auditPath: String = "Sources/SwarmRuntime"
+
+    @Option(help: "Private key that signs the bundle (default keys/attest.key, created with its .pub on first use).")
+    var key: String?
+
+    @Option(help: "Folder for gate results and the bundle.")
+    var out: String = ".checkpoints"
+
+    @Flag(help: "Print the result as JSON instead of a table.")
+    var json = false
+
+    func parsedGates() throws -> [GateKind] {
+        if quick { return [.codeAudit, .concurrencyProof] }
+        guard let gates else { return GateKind.allCases }
+        var parsed: [GateKind] = []
+        for item in gates.split(separator: ",") {
+            guard let gate = GateKind(argument: String(item)) else {
+                throw ValidationError("unknown gate '\(item)': use numbers 1-5 or names \(GateKind.allCases.map(\.name).joined(separator: ", "))")
+            }
+            if !parsed.contains(gate) { parsed.append(gate) }
+        }
+        return parsed.sorted()
+    }
+
+    func parsedSampleSeconds() throws -> (Double, Double) {
+        let parts = sampleSeconds.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let threads = parts[0], let cpu = parts[1] else {
+            throw ValidationError("--sample-seconds takes two numbers, D3,D4 (e.g. 30,60); got '\(sampleSeconds)'")
+        }
+        return (threads, cpu)
+    }
+
+    func makeConfiguration() throws -> RunConfiguration {
+        let (threadSeconds, cpuSeconds) = try parsedSampleSeconds()
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let configuration = RunConfiguration(
+            gates: try parsedGates(), bots: bots, workers: workers, taskSeconds: taskSeconds, rounds: rounds,
+            threadSampleSeconds: threadSeconds, cpuSampleSeconds: cpuSeconds, mode: mode,
+            auditPath: URL(fileURLWithPath: auditPath, relativeTo: cwd).standardizedFileURL,
+            outputDirectory: URL(fileURLWithPath: out, relativeTo: cwd).standardizedFileURL,
+            keyFile: URL(fileURLWithPath: key ?? "keys/attest.key", relativeTo: cwd).standardizedFileURL,
+            createKeyIfMissing: key == nil,
+            repositoryDirectory: cwd)
+        do {
+            try configuration.validate()
+        } catch {
+            throw ValidationError(error.message + ". " + (error.hint ?? ""))
+        }
+        return configuration
+    }
+
+    func validate() throws {
+        _ = try makeConfiguration()
+    }
+
+    func run() throws {
+        let configuration = try makeConfiguration()
+        Interruption.shared.install()
+        let display = ProgressDisplay(enabled: !json)
+        let result = try CLIErrors.reporting {
+            try RunOrchestrator(configuration: configuration, progress: display.handle).run()
+        }
+        display.finish()
+        if json {
+            print(String(decoding: try result.jsonSummary(), as: UTF8.self))
+        } else {
+            RunSummaryPrinter.print(result)
+        }
+        throw ExitCode(result.verdict.exitCode)
+    }
+}
+
+extension ExecutionMode: ExpressibleByArgument {}

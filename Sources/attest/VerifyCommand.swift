@@ -1,0 +1,95 @@
+import ArgumentParser
+import Evidence
+import Foundation
+import Gates
+
+/// `attest verify`: every check, every finding.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check a bundle's signatures, chain, seal and every gate's verdict.",
+        discussion: "Exit status: 0 verified, 1 verification failed, 2 usage or unreadable input.")
+
+    @Argument(help: "The bundle file.")
+    var bundle: String
+
+    @Option(name: .customLong("key"), help: "A trusted public key (repeatable). Default: keys/*.pub here.")
+    var keys: [String] = []
+
+    @Flag(help: "Print a machine-readable report.")
+    var json = false
+
+    /// The content policies every verification applies.
+    static let policies: [any RecordPolicy] = [GateVerdictPolicy()]
+
+    func trustedKeys() throws -> [PublicKey] {
+        var paths = keys
+        if paths.isEmpty {
+            let folder = URL(fileURLWithPath: "keys")
+            let found = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?
+                .filter { $0.hasSuffix(".pub") }.sorted().map { folder.appendingPathComponent($0).path } ?? []
+            guard !found.isEmpty else {
+                CLIErrors.printError("no trusted key: pass --key PUBFILE",
+                                     hint: "a bundle's own key material is never trusted; get the signer's attest.pub from a source you trust and pass --key attest.pub")
+                throw ExitCode(2)
+            }
+            paths = found
+        }
+        return try CLIErrors.reporting { try paths.map { try PublicKey.load(pemFile: URL(fileURLWithPath: $0)) } }
+    }
+
+    func run() throws {
+        let trusted = try trustedKeys()
+        let url = URL(fileURLWithPath: bundle)
+        let data = try CLIErrors.reporting { try BundleFile.read(url) }
+        let report = Verifier(trustedKeys: trusted, policies: Self.policies).verify(bundleData: data)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            VerificationPrinter.print(report, file: bundle)
+        }
+        if !report.isVerified { throw ExitCode(1) }
+    }
+}
+
+/// Reads a bundle file with the checks that make an input error exit 2 rather than a finding.
+enum BundleFile {
+    static func read(_ url: URL) throws -> Data {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw EvidenceError.fileMissing(path: url.path, what: "bundle")
+        }
+        guard !isDirectory.boolValue else { throw EvidenceError.notAFile(path: url.path) }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw EvidenceError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
+        guard !data.isEmpty else { throw EvidenceError.unreadable(path: url.path, reason: "the file is empty") }
+        return data
+    }
+}
+
+enum VerificationPrinter {
+    static func print(_ report: VerificationReport, file: String) {
+        var lines: [String] = []
+        lines.append("bundle \(file)")
+        if let subject = report.subject { lines.append("subject \(subject)") }
+        if let runID = report.runID { lines.append("run \(runID)") }
+        lines.append("trusted keys: \(report.trustedKeyIDs.joined(separator: ", "))")
+        for record in report.records {
+            let signer = record.signedBy.isEmpty ? "" : " (signed by \(record.signedBy.map { String($0.prefix(16)) }.joined(separator: ", ")))"
+            lines.append("\(record.ok ? "✓" : "✗") \(record.index): \(record.label)\(signer)")
+            for finding in record.findings { lines.append("    \(finding.code): \(finding.message)") }
+        }
+        for finding in report.bundleFindings { lines.append("✗ bundle: \(finding.code): \(finding.message)") }
+        let count = report.allFindings.count
+        if report.isVerified {
+            lines.append("VERIFIED: \(report.records.count) records, signatures, chain, seal and verdicts check out; claimed verdict \(report.verdict ?? "?")")
+        } else {
+            lines.append("NOT VERIFIED: \(count) finding\(count == 1 ? "" : "s")")
+        }
+        Swift.print(lines.joined(separator: "\n"))
+    }
+}
