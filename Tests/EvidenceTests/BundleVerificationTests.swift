@@ -1,0 +1,253 @@
+import Foundation
+import Testing
+@testable import Evidence
+
+@Suite("Bundles: verification and tampering")
+struct BundleVerificationTests {
+    static let verifier = Verifier(trustedKeys: [Fixtures.signingKey.publicKey])
+
+    static func object(_ bundle: EvidenceBundle) -> [String: JSONValue] {
+        bundle.json.objectValue ?? [:]
+    }
+
+    static func data(_ value: JSONValue) -> Data { Data(value.serialized().utf8) }
+
+    static func records(_ bundle: EvidenceBundle) -> [JSONValue] {
+        object(bundle)["records"]?.arrayValue ?? []
+    }
+
+    static func with(records: [JSONValue], from bundle: EvidenceBundle) -> Data {
+        var root = object(bundle)
+        root["records"] = .array(records)
+        return data(.object(root))
+    }
+
+    struct MissingField: Error {}
+
+    /// Decodes a base64 string field, failing the test when it is absent or malformed.
+    static func base64(_ text: String?) throws -> [UInt8] {
+        guard let text, let bytes = Base64.decode(text) else { throw MissingField() }
+        return bytes
+    }
+
+    static func codes(_ report: VerificationReport) -> Set<String> {
+        Set(report.allFindings.map(\.code))
+    }
+
+    @Test("a library-written bundle verifies, with no finding")
+    func verifies() throws {
+        let bundle = try Fixtures.bundle()
+        let report = Self.verifier.verify(bundleData: bundle.encoded())
+        #expect(report.isVerified, "\(report.allFindings)")
+        #expect(report.records.count == 4)
+        #expect(report.verdict == "TEST")
+        #expect(report.runID == "00112233445566778899aabbccddeeff")
+    }
+
+    @Test("a bundle verifies with the openssl CLI alone, following FORMAT.md's four steps")
+    func opensslAlone() throws {
+        guard Fixtures.commandExists("openssl") else {
+            Issue.record("skipped: the openssl CLI is not installed")
+            return
+        }
+        let folder = try Fixtures.temporaryFolder("openssl")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bundle = try Fixtures.bundle()
+        try Fixtures.signingKey.publicKey.pem.write(to: folder.appendingPathComponent("attest.pub"), atomically: true, encoding: .utf8)
+        let records = Self.records(bundle)
+        var previousDigest: String?
+        for (index, record) in records.enumerated() {
+            // 1. payload.bin; 2. pae.bin; 3. openssl pkeyutl -verify; 4. sha256sum against the chain.
+            let payload = try Self.base64(record["payload"]?.stringValue)
+            let signature = try Self.base64(record["signatures"]?.arrayValue?.first?["sig"]?.stringValue)
+            try Data(payload).write(to: folder.appendingPathComponent("payload.bin"))
+            try Data(signature).write(to: folder.appendingPathComponent("sig.bin"))
+            let script = """
+            TYPE=application/vnd.in-toto+json
+            { printf 'DSSEv1 %d %s %d ' "${#TYPE}" "$TYPE" "$(stat -c %s payload.bin)"; cat payload.bin; } > pae.bin
+            openssl pkeyutl -verify -pubin -inkey attest.pub -rawin -in pae.bin -sigfile sig.bin
+            """
+            let verified = try Fixtures.run("bash", ["-c", script], in: folder)
+            #expect(verified.status == 0, "record \(index): \(verified.output)")
+            #expect(verified.output.contains("Signature Verified Successfully"))
+            let hash = try Fixtures.run("sha256sum", ["payload.bin"], in: folder)
+            let digest = String(hash.output.prefix(64))
+            let statement = try JSONDecoder().decode(JSONValue.self, from: Data(payload))
+            let previous = statement["predicate"]?["chain"]?["previous"]
+            if let previousDigest {
+                #expect(previous?.stringValue == previousDigest, "record \(index)'s chain.previous")
+            } else {
+                #expect(previous == .null)
+            }
+            previousDigest = digest
+        }
+        // And a tampered payload fails with openssl too.
+        var payload = try Data(contentsOf: folder.appendingPathComponent("payload.bin"))
+        payload[10] ^= 0x01
+        try payload.write(to: folder.appendingPathComponent("payload.bin"))
+        let tampered = try Fixtures.run("bash", ["-c", """
+            TYPE=application/vnd.in-toto+json
+            { printf 'DSSEv1 %d %s %d ' "${#TYPE}" "$TYPE" "$(stat -c %s payload.bin)"; cat payload.bin; } > pae.bin
+            openssl pkeyutl -verify -pubin -inkey attest.pub -rawin -in pae.bin -sigfile sig.bin
+            """], in: folder)
+        #expect(tampered.status != 0)
+    }
+
+    @Test("any changed byte of a payload or a signature is rejected")
+    func changedBytes() throws {
+        let bundle = try Fixtures.bundle()
+        var records = Self.records(bundle)
+        for field in ["payload", "sig"] {
+            for position in [0, 17, 40] {
+                var copy = records
+                guard var envelope = copy[1].objectValue else { continue }
+                var bytes: [UInt8]
+                if field == "payload" {
+                    bytes = try Self.base64(envelope["payload"]?.stringValue)
+                    bytes[position] ^= 0x20
+                    envelope["payload"] = .string(Base64.encode(bytes))
+                } else {
+                    var signature = try #require(envelope["signatures"]?.arrayValue?.first?.objectValue)
+                    bytes = try Self.base64(signature["sig"]?.stringValue)
+                    bytes[position] ^= 0x01
+                    signature["sig"] = .string(Base64.encode(bytes))
+                    envelope["signatures"] = .array([.object(signature)])
+                }
+                copy[1] = .object(envelope)
+                let report = Self.verifier.verify(bundleData: Self.with(records: copy, from: bundle))
+                #expect(!report.isVerified, "\(field) byte \(position)")
+                #expect(report.records[1].findings.contains { $0.code == "signature.invalid" || $0.code.hasPrefix("payload.") }, "\(report.allFindings)")
+            }
+        }
+        records.removeAll()
+    }
+
+    @Test("reordered, dropped and duplicated records are each rejected by the chain")
+    func reorderDropDuplicate() throws {
+        let bundle = try Fixtures.bundle()
+        let records = Self.records(bundle)
+        var swapped = records
+        swapped.swapAt(0, 1)
+        #expect(Self.codes(Self.verifier.verify(bundleData: Self.with(records: swapped, from: bundle))).contains("chain.index"))
+        var dropped = records
+        dropped.remove(at: 1)
+        let droppedCodes = Self.codes(Self.verifier.verify(bundleData: Self.with(records: dropped, from: bundle)))
+        #expect(droppedCodes.contains("chain.index"))
+        #expect(droppedCodes.contains("summary.record-count"))
+        var duplicated = records
+        duplicated.insert(records[1], at: 2)
+        #expect(Self.codes(Self.verifier.verify(bundleData: Self.with(records: duplicated, from: bundle))).contains("chain.previous-mismatch"))
+    }
+
+    @Test("a dropped summary (truncation) is rejected")
+    func truncated() throws {
+        let bundle = try Fixtures.bundle()
+        let records = Array(Self.records(bundle).dropLast())
+        let report = Self.verifier.verify(bundleData: Self.with(records: records, from: bundle))
+        #expect(Self.codes(report).contains("summary.missing"))
+    }
+
+    @Test("a record spliced in from another run is rejected")
+    func spliced() throws {
+        let bundle = try Fixtures.bundle()
+        let other = try Fixtures.bundle(runID: "ffeeddccbbaa99887766554433221100")
+        var records = Self.records(bundle)
+        records[1] = Self.records(other)[1]
+        let codes = Self.codes(Self.verifier.verify(bundleData: Self.with(records: records, from: bundle)))
+        #expect(codes.contains("chain.run-id"))
+    }
+
+    @Test("a signature from another key, and a bundle whose only signer is untrusted, are rejected with expected and found ids")
+    func otherKeys() throws {
+        let foreign = try Fixtures.bundle(key: Fixtures.otherKey)
+        let report = Self.verifier.verify(bundleData: foreign.encoded())
+        #expect(!report.isVerified)
+        let finding = try #require(report.allFindings.first { $0.code == "signature.untrusted-key" })
+        #expect(finding.message.contains(Fixtures.signingKey.publicKey.keyID))
+        #expect(finding.message.contains(Fixtures.otherKey.publicKey.keyID))
+
+        // One record re-signed by another key inside an otherwise good bundle.
+        let bundle = try Fixtures.bundle()
+        var records = Self.records(bundle)
+        records[2] = Self.records(foreign)[2]
+        let mixed = Self.verifier.verify(bundleData: Self.with(records: records, from: bundle))
+        #expect(mixed.records[2].findings.contains { $0.code == "signature.untrusted-key" })
+    }
+
+    @Test("the bundle's own key material is never trusted")
+    func embeddedKeyNotTrusted() throws {
+        let foreign = try Fixtures.bundle(key: Fixtures.otherKey)
+        #expect(foreign.signerPublicKeyPEM != nil)
+        let report = Verifier(trustedKeys: []).verify(bundleData: foreign.encoded())
+        #expect(!report.isVerified)
+        #expect(Self.codes(report).contains("key.none-trusted"))
+    }
+
+    @Test("a summary whose recordCount or head lies is rejected, even when re-signed")
+    func lyingSummary() throws {
+        let key = Fixtures.signingKey
+        for field in ["recordCount", "head"] {
+            let bundle = try Fixtures.bundle()
+            var records = Self.records(bundle)
+            let last = records.count - 1
+            let payload = try Self.base64(records[last]["payload"]?.stringValue)
+            var statement = try #require(try JSONDecoder().decode(JSONValue.self, from: Data(payload)).objectValue)
+            var predicate = try #require(statement["predicate"]?.objectValue)
+            predicate[field] = field == "head" ? .string(String(repeating: "0", count: 64)) : .number(99)
+            statement["predicate"] = .object(predicate)
+            let newPayload = Array(JSONValue.object(statement).serialized().utf8)
+            let signature = try key.sign(DSSE.pae(payloadType: FormatConstants.payloadType, payload: newPayload))
+            records[last] = DSSEEnvelope(payloadType: FormatConstants.payloadType, payload: Base64.encode(newPayload),
+                                         signatures: [DSSESignature(keyid: key.publicKey.keyID, sig: Base64.encode(signature))]).json
+            let codes = Self.codes(Self.verifier.verify(bundleData: Self.with(records: records, from: bundle)))
+            #expect(codes.contains(field == "head" ? "summary.head" : "summary.record-count"), "\(field): \(codes)")
+        }
+    }
+
+    @Test("wrong mediaType, not JSON, wrong shape and bad base64 each give their own finding")
+    func shapes() throws {
+        let bundle = try Fixtures.bundle()
+        var root = Self.object(bundle)
+        root["mediaType"] = .string("application/json")
+        #expect(Self.codes(Self.verifier.verify(bundleData: Self.data(.object(root)))).contains("bundle.media-type"))
+        #expect(Self.codes(Self.verifier.verify(bundleData: Data("not json".utf8))).contains("json.syntax"))
+        #expect(Self.codes(Self.verifier.verify(bundleData: Data("[1]".utf8))).contains("bundle.shape"))
+        var records = Self.records(bundle)
+        var envelope = try #require(records[0].objectValue)
+        envelope["payload"] = .string("!!not base64!!")
+        records[0] = .object(envelope)
+        #expect(Self.codes(Self.verifier.verify(bundleData: Self.with(records: records, from: bundle))).contains("record.base64"))
+    }
+
+    @Test("URL-safe base64 is accepted as DSSE requires")
+    func urlSafeBase64() throws {
+        let bytes: [UInt8] = [0xfb, 0xff, 0xfe, 0x00, 0x10]
+        let standard = Base64.encode(bytes)
+        let urlSafe = standard.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        #expect(Base64.decode(urlSafe) == bytes)
+        #expect(Base64.decode(standard) == bytes)
+    }
+
+    @Test("a subject that changes along the chain is rejected")
+    func subjectMismatch() throws {
+        let bundle = try Fixtures.bundle()
+        let other = try Fixtures.bundle(subjectCommit: String(repeating: "cd", count: 20))
+        var records = Self.records(bundle)
+        records[0] = Self.records(other)[0]
+        #expect(Self.codes(Self.verifier.verify(bundleData: Self.with(records: records, from: bundle))).contains("subject.mismatch"))
+    }
+
+    @Test("bundles are written atomically and archives never overwritten")
+    func atomicWrites() throws {
+        let folder = try Fixtures.temporaryFolder("atomic")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("b.json")
+        let bundle = try Fixtures.bundle()
+        try bundle.write(to: file)
+        try bundle.write(to: file)
+        #expect(throws: AtomicFileError.self) { try bundle.write(to: file, exclusive: true) }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+        #expect(Self.verifier.verify(bundleData: try Data(contentsOf: file)).isVerified)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+@testable import Evidence
+
+@Suite("Keys")
+struct KeyTests {
+    @Test("keygen writes a 0600 PKCS#8 key and an SPKI public key, and refuses to overwrite")
+    func generate() throws {
+        let folder = try Fixtures.temporaryFolder("keygen")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let previous = umask(0)
+        defer { umask(previous) }
+        let created = try KeyFiles.generate(in: folder, force: false)
+        var status = stat()
+        #expect(stat(created.privateKey.path, &status) == 0)
+        #expect(status.st_mode & 0o777 == 0o600)
+        let privateText = try String(contentsOf: created.privateKey, encoding: .utf8)
+        #expect(privateText.hasPrefix("-----BEGIN PRIVATE KEY-----"))
+        #expect(try String(contentsOf: created.publicKey, encoding: .utf8).hasPrefix("-----BEGIN PUBLIC KEY-----"))
+        #expect(try SigningKey.load(pemFile: created.privateKey).publicKey.keyID == created.keyID)
+        #expect(try PublicKey.load(pemFile: created.publicKey).keyID == created.keyID)
+        #expect(throws: EvidenceError.keyExists(path: created.privateKey.path)) {
+            try KeyFiles.generate(in: folder, force: false)
+        }
+        let replaced = try KeyFiles.generate(in: folder, force: true)
+        #expect(replaced.keyID != created.keyID)
+    }
+
+    @Test("a group- or world-readable private key is refused with a chmod hint")
+    func permissions() throws {
+        let folder = try Fixtures.temporaryFolder("perm")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let created = try KeyFiles.generate(in: folder, force: false)
+        for mode: mode_t in [0o640, 0o604, 0o644] {
+            chmod(created.privateKey.path, mode)
+            do {
+                _ = try SigningKey.load(pemFile: created.privateKey)
+                Issue.record("mode \(String(mode, radix: 8)) was accepted")
+            } catch let error as EvidenceError {
+                guard case .keyPermissionsTooOpen = error else { Issue.record("\(error)"); continue }
+                #expect(error.hint?.contains("chmod 600") == true)
+            }
+        }
+    }
+
+    @Test("openssl-made keys load; encrypted and non-Ed25519 keys give clear errors and never prompt")
+    func foreignKeys() throws {
+        guard Fixtures.commandExists("openssl") else {
+            Issue.record("skipped: the openssl CLI is not installed")
+            return
+        }
+        let folder = try Fixtures.temporaryFolder("foreign")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+        try Fixtures.run("openssl", ["genpkey", "-algorithm", "ed25519", "-out", path("ed.key")])
+        try Fixtures.run("openssl", ["pkey", "-in", path("ed.key"), "-pubout", "-out", path("ed.pub")])
+        try Fixtures.run("openssl", ["genpkey", "-algorithm", "ed25519", "-aes256", "-pass", "pass:x", "-out", path("enc.key")])
+        try Fixtures.run("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path("ec.key")])
+        try Fixtures.run("openssl", ["pkey", "-in", path("ec.key"), "-pubout", "-out", path("ec.pub")])
+        for name in ["ed.key", "enc.key", "ec.key"] { chmod(path(name), 0o600) }
+
+        let key = try SigningKey.load(pemFile: URL(fileURLWithPath: path("ed.key")))
+        #expect(try PublicKey.load(pemFile: URL(fileURLWithPath: path("ed.pub"))).keyID == key.publicKey.keyID)
+        #expect(throws: EvidenceError.keyEncrypted(path: path("enc.key"))) {
+            try SigningKey.load(pemFile: URL(fileURLWithPath: path("enc.key")))
+        }
+        #expect(throws: EvidenceError.wrongKeyAlgorithm(path: path("ec.key"), found: "EC")) {
+            try SigningKey.load(pemFile: URL(fileURLWithPath: path("ec.key")))
+        }
+        #expect(throws: EvidenceError.wrongKeyAlgorithm(path: path("ec.pub"), found: "EC")) {
+            try PublicKey.load(pemFile: URL(fileURLWithPath: path("ec.pub")))
+        }
+        // A public key where a private key is expected, and the other way round.
+        #expect(throws: EvidenceError.notAPrivateKey(path: path("ed.pub"))) {
+            try SigningKey(pem: Data(contentsOf: URL(fileURLWithPath: path("ed.pub"))), path: path("ed.pub"))
+        }
+        #expect(throws: EvidenceError.notAPublicKey(path: path("ed.key"))) {
+            try PublicKey.load(pemFile: URL(fileURLWithPath: path("ed.key")))
+        }
+        #expect(throws: EvidenceError.fileMissing(path: path("none.key"), what: "private key")) {
+            try SigningKey.load(pemFile: URL(fileURLWithPath: path("none.key")))
+        }
+    }
+
+    @Test("signatures from Swift verify with openssl and openssl's verify in Swift")
+    func crossSign() throws {
+        guard Fixtures.commandExists("openssl") else {
+            Issue.record("skipped: the openssl CLI is not installed")
+            return
+        }
+        let folder = try Fixtures.temporaryFolder("cross")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let created = try KeyFiles.generate(in: folder, force: false)
+        let message = Array("attest cross-check".utf8)
+        let key = try SigningKey.load(pemFile: created.privateKey)
+        try Data(message).write(to: folder.appendingPathComponent("m.bin"))
+        try Data(try key.sign(message)).write(to: folder.appendingPathComponent("s.bin"))
+        let verified = try Fixtures.run("openssl", ["pkeyutl", "-verify", "-pubin", "-inkey", created.publicKey.path, "-rawin",
+                                                    "-in", folder.appendingPathComponent("m.bin").path,
+                                                    "-sigfile", folder.appendingPathComponent("s.bin").path])
+        #expect(verified.status == 0, "\(verified.output)")
+        try Fixtures.run("openssl", ["pkeyutl", "-sign", "-inkey", created.privateKey.path, "-rawin",
+                                     "-in", folder.appendingPathComponent("m.bin").path, "-out", folder.appendingPathComponent("o.bin").path])
+        let signature = try Data(contentsOf: folder.appendingPathComponent("o.bin"))
+        #expect(key.publicKey.verify(signature: Array(signature), message: message))
+    }
+}
