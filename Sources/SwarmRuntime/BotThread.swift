@@ -72,9 +72,9 @@ final class BotThread: @unchecked Sendable {
         self.onComplete = onComplete
     }
 
-    func submit(_ job: Job) {
+    func submit(_ jobs: [Job]) {
         condition.lock()
-        inbox.append(job)
+        inbox.append(contentsOf: jobs)
         condition.signal()
         condition.unlock()
     }

@@ -96,13 +96,32 @@ public final class Swarm: @unchecked Sendable {
 
     /// Hands `task` to bot `bot`; returns a ticket to wait on.
     public func submit(_ task: BotTask, to bot: Int) -> Int {
-        precondition((0..<botCount).contains(bot), "bot index \(bot) out of range 0..<\(botCount)")
+        submit([(bot: bot, task: task)])[0]
+    }
+
+    /// Hands several tasks over at once: each bot thread receives its share in one step, so a
+    /// cooperative thread sees them all together, as an event loop would.
+    public func submit(_ assignments: [(bot: Int, task: BotTask)]) -> [Int] {
         completion.lock()
-        let ticket = nextTicket
-        nextTicket += 1
+        let first = nextTicket
+        nextTicket += assignments.count
         completion.unlock()
-        botThread(for: bot).submit(BotThread.Job(ticket: ticket, botIndex: bot, task: task))
-        return ticket
+        var byThread: [ObjectIdentifier: (BotThread, [BotThread.Job])] = [:]
+        var order: [ObjectIdentifier] = []
+        for (offset, assignment) in assignments.enumerated() {
+            precondition((0..<botCount).contains(assignment.bot), "bot index \(assignment.bot) out of range 0..<\(botCount)")
+            let thread = botThread(for: assignment.bot)
+            let key = ObjectIdentifier(thread)
+            if byThread[key] == nil {
+                byThread[key] = (thread, [])
+                order.append(key)
+            }
+            byThread[key]?.1.append(BotThread.Job(ticket: first + offset, botIndex: assignment.bot, task: assignment.task))
+        }
+        for key in order {
+            if let (thread, jobs) = byThread[key] { thread.submit(jobs) }
+        }
+        return Array(first..<(first + assignments.count))
     }
 
     /// Hands the same task to every bot.
@@ -122,8 +141,7 @@ public final class Swarm: @unchecked Sendable {
     /// order; tasks for different bots run at once (threaded mode) or interleaved on one thread
     /// (cooperative mode).
     public func run(_ assignments: [(bot: Int, task: BotTask)]) -> [TaskReport] {
-        let tickets = assignments.map { submit($0.task, to: $0.bot) }
-        return wait(for: tickets)
+        wait(for: submit(assignments))
     }
 
     /// The bots, with their kernel thread ids and lifecycle state.
