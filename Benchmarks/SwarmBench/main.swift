@@ -62,6 +62,12 @@ if let index = arguments.firstIndex(of: "--spawn"), index + 1 < arguments.count,
     exit(0)
 }
 
+/// `--only efficiency|spawn|sampler` runs one section (for a quick look); the default runs all.
+func wants(_ section: String) -> Bool {
+    guard let index = arguments.firstIndex(of: "--only"), index + 1 < arguments.count else { return true }
+    return arguments[index + 1] == section
+}
+
 let snapshot = SystemProbe.snapshot()
 let cores = snapshot.availableParallelism
 print("swarm-bench — \(snapshot.cpuModel), \(snapshot.logicalCPUsOnline) CPUs online, P = \(cores) (\(snapshot.availableParallelismDerivation))")
@@ -91,6 +97,7 @@ func referenceWall(workers: Int, parallel: Bool) -> Double {
     return Double(output.split(separator: " ").first ?? "") ?? .nan
 }
 
+if wants("efficiency") {
 print("Parallel efficiency E = S / min(W, P), S = T(sequential) / T(parallel)")
 print("  W   Swift E            C E                Swift/C")
 for workers in [1, 2, 4, 8] {
@@ -108,6 +115,9 @@ for workers in [1, 2, 4, 8] {
                  spread(cE), ratio))
 }
 
+}
+
+if wants("spawn") {
 print("\nSpawn + join (each in a fresh process; peak RSS of that process)")
 print("  bots     seconds                   peak RSS")
 for count in [100, 1000, 10_000] {
@@ -123,6 +133,9 @@ for count in [100, 1000, 10_000] {
     print(String(format: "  %-7d  %.4f %@  %.1f MB", count, median(seconds), spread(seconds), median(rss) / 1e6))
 }
 
+}
+
+if wants("sampler") {
 print("\nSampler overhead (24 idle bots; sampler thread CPU ÷ wall, as a fraction of one core)")
 if let swarm = try? Swarm(botCount: 24) {
     for rate in [1.0, 20.0] {
@@ -136,4 +149,20 @@ if let swarm = try? Swarm(botCount: 24) {
         print(String(format: "  %4.0f Hz  %.4f%% %@", rate, median(fractions) * 100, spread(fractions.map { $0 * 100 })))
     }
     swarm.stop()
+}
+}
+
+if arguments.contains("--procfs-costs") {
+    // Where a sample's time goes: each /proc read, 1,000 times, on this thread's CPU clock.
+    let tids = ProcFS.taskIDs()
+    func cost(_ label: String, _ body: () -> Void) {
+        let start = Clocks.threadCPUSeconds()
+        for _ in 0..<1000 { body() }
+        print(String(format: "  %-28@ %.1f µs", label, (Clocks.threadCPUSeconds() - start) * 1000))
+    }
+    cost("task list", { _ = ProcFS.taskIDs() })
+    cost("one thread schedstat", { _ = ProcFS.schedStat(tid: tids[0]) })
+    cost("one thread stat (parse)", { _ = ProcFS.threadStat(tid: tids[0]) })
+    cost("/proc/stat", { _ = ProcFS.cpuTimes() })
+    cost("/proc/self/status", { _ = ProcFS.threadCount() })
 }

@@ -87,10 +87,28 @@ public final class Sampler: @unchecked Sendable {
         var threadCount: Int
     }
 
+    /// Open /proc/self/task/<tid>/stat descriptors, kept between samples (sampler thread only).
+    private var statDescriptors: [Int32: Int32] = [:]
+    private var buffer = [UInt8](repeating: 0, count: 2048)
+
     private func readRaw() -> Raw {
         var threads: [Int32: ProcFS.ThreadStat] = [:]
-        for tid in ProcFS.taskIDs() {
-            if let stat = ProcFS.threadStat(tid: tid) { threads[tid] = stat }
+        let live = ProcFS.taskIDs()
+        for tid in live {
+            if statDescriptors[tid] == nil {
+                let descriptor = open("/proc/self/task/\(tid)/stat", O_RDONLY | O_CLOEXEC)
+                if descriptor >= 0 { statDescriptors[tid] = descriptor }
+            }
+            if let descriptor = statDescriptors[tid], let bytes = ProcFS.reread(descriptor: descriptor, into: &buffer),
+               let stat = ProcFS.parseThreadStat(bytes: bytes) {
+                threads[tid] = stat
+            }
+        }
+        // Threads that ended: close their descriptors.
+        let liveSet = Set(live)
+        for (tid, descriptor) in statDescriptors where !liveSet.contains(tid) {
+            close(descriptor)
+            statDescriptors[tid] = nil
         }
         var times: [Int: ProcFS.CPUTimes] = [:]
         for entry in ProcFS.cpuTimes() where cpus?.contains(entry.cpu) ?? true { times[entry.cpu] = entry }
@@ -147,6 +165,8 @@ public final class Sampler: @unchecked Sendable {
             condition.unlock()
             if stopping { break }
         }
+        for descriptor in statDescriptors.values { close(descriptor) }
+        statDescriptors.removeAll()
         condition.lock()
         samplerCPU = Clocks.threadCPUSeconds() - cpuAtStart
         finished = true
