@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Attest: ParsableCommand {
@@ -11,4 +12,29 @@ struct Attest: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [RunCommand.self, VerifyCommand.self, KeygenCommand.self, KeyIDCommand.self])
+
+    /// Parses and runs, so that usage errors follow the house rule — `error:` and `hint:` lines,
+    /// exit 2 — instead of ArgumentParser's default exit 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            if exitCode(for: error) == .success {
+                Self.exit(withError: error)  // --help, --version
+            }
+            let message = message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+            let lines = message.split(separator: "\n", maxSplits: 1).map(String.init)
+            var text = "error: \(lines.first ?? message)\n"
+            if lines.count > 1, lines[1].hasPrefix("hint: ") {
+                text += lines[1] + "\n"
+            } else {
+                text += "hint: see `attest help` or `attest help <command>` for the options\n"
+            }
+            FileHandle.standardError.write(Data(text.utf8))
+            Foundation.exit(2)
+        }
+    }
 }

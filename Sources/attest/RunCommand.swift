@@ -54,7 +54,7 @@ struct RunCommand: ParsableCommand {
         var parsed: [GateKind] = []
         for item in gates.split(separator: ",") {
             guard let gate = GateKind(argument: String(item)) else {
-                throw ValidationError("unknown gate '\(item)': use numbers 1-5 or names \(GateKind.allCases.map(\.name).joined(separator: ", "))")
+                throw ValidationError("unknown gate '\(item)'\nhint: use numbers 1-5 or the names \(GateKind.allCases.map(\.name).joined(separator: ", "))")
             }
             if !parsed.contains(gate) { parsed.append(gate) }
         }
@@ -64,7 +64,7 @@ struct RunCommand: ParsableCommand {
     func parsedSampleSeconds() throws -> (Double, Double) {
         let parts = sampleSeconds.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 2, let threads = parts[0], let cpu = parts[1] else {
-            throw ValidationError("--sample-seconds takes two numbers, D3,D4 (e.g. 30,60); got '\(sampleSeconds)'")
+            throw ValidationError("--sample-seconds takes two numbers, got '\(sampleSeconds)'\nhint: give D3,D4 in seconds, e.g. --sample-seconds 30,60")
         }
         return (threads, cpu)
     }
@@ -83,7 +83,7 @@ struct RunCommand: ParsableCommand {
         do {
             try configuration.validate()
         } catch {
-            throw ValidationError(error.message + ". " + (error.hint ?? ""))
+            throw ValidationError(error.message + (error.hint.map { "\nhint: " + $0 } ?? ""))
         }
         return configuration
     }

@@ -5,51 +5,8 @@ import Testing
 /// runs measure CPU time and parallelism and must not compete with each other for the 2 cores.
 @Suite("attest run, end to end", .serialized)
 struct RunCommandTests {
-    struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// The built `attest` executable: it sits in the products folder beside the test bundle.
-    static func attestBinary() throws -> URL {
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("attest")
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                return candidate
-            }
-            folder.deleteLastPathComponent()
-        }
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "attest next to \(CommandLine.arguments[0])"])
-    }
-
-    static func run(_ arguments: [String], in directory: URL, prefix: [String] = []) throws -> Outcome {
-        let process = Process()
-        let binary = try attestBinary()
-        if prefix.isEmpty {
-            process.executableURL = binary
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = prefix + [binary.path] + arguments
-        }
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self))
+    static func run(_ arguments: [String], in directory: URL, prefix: [String] = []) throws -> CLI.Outcome {
+        try CLI.run(arguments, in: directory, prefix: prefix)
     }
 
     /// A scratch project: a copy of a small threaded swarm source to audit, and a keys folder.
@@ -117,7 +74,7 @@ struct RunCommandTests {
     }
 
     @Test("bad parameters are usage errors (exit 2) and write nothing", arguments: [
-        ["--bots", "0"], ["--bots", "1000000"], ["--gates", "9"], ["--task-seconds", "-1"], ["--sample-seconds", "0,5"],
+        ["--bots", "0"], ["--bots", "1000000"], ["--gates", "9"], ["--task-seconds=-1"], ["--rounds", "0"], ["--sample-seconds", "0,5"],
         ["--key", "missing.key"],
     ])
     func badParameters(_ arguments: [String]) throws {
