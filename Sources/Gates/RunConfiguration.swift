@@ -29,6 +29,8 @@ public struct RunConfiguration: Sendable, Equatable {
     public var createKeyIfMissing: Bool
     /// Where the code under test lives (its git commit is the bundle's subject).
     public var repositoryDirectory: URL
+    /// Read a repository owned by another user (libgit2's ownership check off), when asked.
+    public var trustRepositoryOwner = false
 
     /// Limits that keep a run meaningful and finite. Bots beyond the maximum would exhaust
     /// thread limits long before proving anything.

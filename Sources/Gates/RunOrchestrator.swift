@@ -21,7 +21,7 @@ public final class RunOrchestrator {
         try configuration.validate()
         let outputs = try RunOutputs(directory: configuration.outputDirectory)
         let (signingKey, publicKeyFile) = try loadOrCreateKey()
-        let git = GitSnapshot.read(at: configuration.repositoryDirectory)
+        let git = GitSnapshot.read(at: configuration.repositoryDirectory, trustOwnership: configuration.trustRepositoryOwner)
         let system = measurer.systemInfo()
         let subject = try makeSubject(git: git)
         let builder = try BundleBuilder(signingKey: signingKey, subject: subject)

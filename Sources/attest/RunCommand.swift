@@ -45,6 +45,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Folder for gate results and the bundle.")
     var out: String = ".checkpoints"
 
+    @Flag(help: "Read the git repository even when another user owns it (libgit2's ownership check off).")
+    var trustRepositoryOwner = false
+
     @Flag(help: "Print the result as JSON instead of a table.")
     var json = false
 
@@ -72,7 +75,7 @@ struct RunCommand: ParsableCommand {
     func makeConfiguration() throws -> RunConfiguration {
         let (threadSeconds, cpuSeconds) = try parsedSampleSeconds()
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        let configuration = RunConfiguration(
+        var configuration = RunConfiguration(
             gates: try parsedGates(), bots: bots, workers: workers, taskSeconds: taskSeconds, rounds: rounds,
             threadSampleSeconds: threadSeconds, cpuSampleSeconds: cpuSeconds, mode: mode,
             auditPath: URL(fileURLWithPath: auditPath, relativeTo: cwd).standardizedFileURL,
@@ -80,6 +83,7 @@ struct RunCommand: ParsableCommand {
             keyFile: URL(fileURLWithPath: key ?? "keys/attest.key", relativeTo: cwd).standardizedFileURL,
             createKeyIfMissing: key == nil,
             repositoryDirectory: cwd)
+        configuration.trustRepositoryOwner = trustRepositoryOwner
         do {
             try configuration.validate()
         } catch {
