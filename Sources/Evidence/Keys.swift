@@ -70,6 +70,10 @@ public final class SigningKey: @unchecked Sendable {
     /// refuses an encrypted key without prompting; refuses other algorithms.
     public static func load(pemFile url: URL) throws -> SigningKey {
         let data = try FileReader.read(url, what: "private key")
+        // A public key here is a mix-up, not a permissions problem: say so first.
+        if String(decoding: data, as: UTF8.self).contains("BEGIN PUBLIC KEY") {
+            throw EvidenceError.notAPrivateKey(path: url.path)
+        }
         var status = stat()
         if stat(url.path, &status) == 0, status.st_mode & 0o077 != 0 {
             throw EvidenceError.keyPermissionsTooOpen(path: url.path, mode: String(status.st_mode & 0o777, radix: 8))
@@ -126,7 +130,13 @@ public enum KeyFiles {
             throw EvidenceError.writeFailed(path: directory.path, reason: error.localizedDescription)
         }
         let key = try SigningKey.generate()
-        try AtomicFile.write(Data(try key.privatePEM()), to: privateURL, permissions: 0o600)
+        // Without --force the private key is created exclusively: when two runs make a first key
+        // at once, exactly one wins and the other sees `keyExists` (and loads the winner's key).
+        do {
+            try AtomicFile.write(Data(try key.privatePEM()), to: privateURL, permissions: 0o600, exclusive: !force)
+        } catch let error as AtomicFileError where error.isDestinationExists {
+            throw EvidenceError.keyExists(path: privateURL.path)
+        }
         try AtomicFile.write(Data(key.publicKey.pem.utf8), to: publicURL, permissions: 0o644)
         return (key.publicKey.keyID, privateURL, publicURL)
     }

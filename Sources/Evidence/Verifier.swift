@@ -109,8 +109,10 @@ public struct Verifier: Sendable {
         }
         let mediaType = object["mediaType"]?.stringValue
         if mediaType != FormatConstants.bundleMediaType {
+            // Another format or version: nothing else in it can be read with confidence.
             report.bundleFindings.append(Finding(code: "bundle.media-type",
                                                  message: "mediaType is \(mediaType.map { "\"\($0)\"" } ?? "missing"), expected \"\(FormatConstants.bundleMediaType)\""))
+            return report
         }
         let known: Set<String> = ["mediaType", "records", "verificationMaterial"]
         for key in object.keys where !known.contains(key) {

@@ -19,8 +19,8 @@ public final class RunOrchestrator {
         let runClock = MonotonicStopwatch()
         var timings = PhaseTimings()
         try configuration.validate()
-        let outputs = try RunOutputs(directory: configuration.outputDirectory)
         let (signingKey, publicKeyFile) = try loadOrCreateKey()
+        let outputs = try RunOutputs(directory: configuration.outputDirectory)
         let git = GitSnapshot.read(at: configuration.repositoryDirectory, trustOwnership: configuration.trustRepositoryOwner)
         let system = measurer.systemInfo()
         let subject = try makeSubject(git: git)
@@ -156,9 +156,14 @@ public final class RunOrchestrator {
         if FileManager.default.fileExists(atPath: keyFile.path) || !configuration.createKeyIfMissing {
             return (try SigningKey.load(pemFile: keyFile), publicFile)
         }
-        let created = try KeyFiles.generate(in: keyFile.deletingLastPathComponent(), force: false)
-        progress(.keyCreated(keyID: created.keyID, privateKey: created.privateKey, publicKey: created.publicKey))
-        return (try SigningKey.load(pemFile: created.privateKey), created.publicKey)
+        do {
+            let created = try KeyFiles.generate(in: keyFile.deletingLastPathComponent(), force: false)
+            progress(.keyCreated(keyID: created.keyID, privateKey: created.privateKey, publicKey: created.publicKey))
+            return (try SigningKey.load(pemFile: created.privateKey), created.publicKey)
+        } catch EvidenceError.keyExists {
+            // Another run made the key a moment ago: use it.
+            return (try SigningKey.load(pemFile: keyFile), publicFile)
+        }
     }
 
     private func makeSubject(git: GitReading) throws -> Subject {

@@ -43,6 +43,10 @@ struct VerifyCommand: ParsableCommand {
         let url = URL(fileURLWithPath: bundle)
         let data = try CLIErrors.reporting { try BundleFile.read(url) }
         let report = Verifier(trustedKeys: trusted, policies: Self.policies).verify(bundleData: data)
+        if let problem = NotABundle(report: report) {
+            CLIErrors.printError("\(bundle) is not an attest bundle: \(problem.message)", hint: problem.hint)
+            throw ExitCode(2)
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -68,6 +72,28 @@ enum BundleFile {
         }
         guard !data.isEmpty else { throw EvidenceError.unreadable(path: url.path, reason: "the file is empty") }
         return data
+    }
+}
+
+/// Input that is not a bundle at all is a usage error (exit 2), not a failed verification (exit 1):
+/// not JSON, not an object, no records, another media type.
+struct NotABundle {
+    var message: String
+    var hint: String
+
+    static let codes: Set<String> = ["json.syntax", "json.invalid-utf8", "json.too-large", "bundle.shape", "bundle.media-type", "bundle.empty"]
+
+    init?(report: VerificationReport) {
+        guard report.records.isEmpty, let finding = report.bundleFindings.first(where: { Self.codes.contains($0.code) }) else { return nil }
+        message = finding.message
+        switch finding.code {
+        case "bundle.media-type":
+            hint = "attest reads bundles of media type application/vnd.attest.bundle.v1+json, written by `attest run`"
+        case "json.too-large":
+            hint = "bundles are far smaller; check that this is the right file"
+        default:
+            hint = "pass a bundle written by `attest run`, such as .checkpoints/PHASE4_VERIFICATION_BUNDLE.json"
+        }
     }
 }
 
