@@ -10,6 +10,7 @@ public enum EvidenceError: HintedError, Equatable {
     case fileMissing(path: String, what: String)
     case notAFile(path: String)
     case unreadable(path: String, reason: String)
+    case emptyFile(path: String, what: String)
     case keyPermissionsTooOpen(path: String, mode: String)
     case keyEncrypted(path: String)
     case notAPrivateKey(path: String)
@@ -27,11 +28,12 @@ public enum EvidenceError: HintedError, Equatable {
         case .fileMissing(let path, let what): "\(what) \(path) does not exist"
         case .notAFile(let path): "\(path) is a directory, not a file"
         case .unreadable(let path, let reason): "cannot read \(path): \(reason)"
+        case .emptyFile(let path, let what): "the \(what) \(path) is empty"
         case .keyPermissionsTooOpen(let path, let mode): "private key \(path) is readable by others (mode \(mode))"
         case .keyEncrypted(let path): "private key \(path) is encrypted"
         case .notAPrivateKey(let path): "\(path) does not hold a private key"
         case .notAPublicKey(let path): "\(path) does not hold a public key"
-        case .wrongKeyAlgorithm(let path, let found): "\(path) holds a \(found) key, not Ed25519"
+        case .wrongKeyAlgorithm(let path, let found): "\(path) holds a key of type \(found), not Ed25519"
         case .keyExists(let path): "\(path) already exists"
         case .writeFailed(let path, let reason): "cannot write \(path): \(reason)"
         case .destinationExists(let path): "\(path) already exists and is never overwritten"
@@ -48,6 +50,7 @@ public enum EvidenceError: HintedError, Equatable {
         case .fileMissing: "check the path"
         case .notAFile: "pass a file, not a directory"
         case .unreadable: "check the file's permissions"
+        case .emptyFile: "the file has no content: pass the file attest wrote (a bundle from `attest run`, keys from `attest keygen`)"
         case .keyPermissionsTooOpen(let path, _): "run `chmod 600 \(path)`: a private key must be readable by its owner only"
         case .keyEncrypted: "attest never prompts for a passphrase; decrypt a copy with `openssl pkey -in KEY -out attest.key` and protect it with file permissions"
         case .notAPrivateKey: "pass the private key (attest.key, BEGIN PRIVATE KEY), not the public key"

@@ -13,14 +13,25 @@ struct RunOutputs {
     init(directory: URL) throws {
         self.directory = directory
         proofDirectory = directory.appendingPathComponent("proof", isDirectory: true)
-        do {
-            try FileManager.default.createDirectory(at: proofDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw GateError.checkpointsUnwritable(path: directory.path, reason: error.localizedDescription)
-        }
+        try Self.makeDirectories(proofDirectory)
         // Fail now, not after minutes of measuring.
         guard access(directory.path, W_OK) == 0, access(proofDirectory.path, W_OK) == 0 else {
             throw GateError.checkpointsUnwritable(path: directory.path, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// mkdir -p with the system's own reason on failure (Foundation's is an opaque code).
+    static func makeDirectories(_ url: URL) throws {
+        var path = ""
+        for component in url.standardizedFileURL.pathComponents {
+            path = component == "/" ? "/" : (path == "/" ? "/" + component : path + "/" + component)
+            if mkdir(path, 0o755) != 0 && errno != EEXIST {
+                throw GateError.checkpointsUnwritable(path: path, reason: String(cString: strerror(errno)))
+            }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw GateError.checkpointsUnwritable(path: path, reason: "it is a file, not a folder")
+            }
         }
     }
 

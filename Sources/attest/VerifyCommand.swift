@@ -70,7 +70,7 @@ enum BundleFile {
         do { data = try Data(contentsOf: url) } catch {
             throw EvidenceError.unreadable(path: url.path, reason: error.localizedDescription)
         }
-        guard !data.isEmpty else { throw EvidenceError.unreadable(path: url.path, reason: "the file is empty") }
+        guard !data.isEmpty else { throw EvidenceError.emptyFile(path: url.path, what: "bundle") }
         return data
     }
 }
