@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN := .build/release/attest
 
-.PHONY: setup build release test verify-parallel quick bench clean
+.PHONY: setup build release test verify-parallel quick bench fuzz clean
 
 setup:
 	@bash scripts/setup.sh
@@ -28,5 +28,17 @@ quick: release
 bench: setup
 	$(SWIFT) run -c release swarm-bench
 
+# Fuzz parsing + verification with libFuzzer for SECONDS (default 60); crashes land in fuzz-crashes/.
+SECONDS ?= 60
+FUZZ_BIN := .build-fuzz/release/attest-fuzz
+fuzz: setup
+	$(SWIFT) build --product attest-fuzz
+	rm -rf fuzz-corpus && mkdir -p fuzz-corpus fuzz-crashes
+	.build/debug/attest-fuzz --make-corpus fuzz-corpus
+	cp .checkpoints/proof/*.bundle.json fuzz-corpus/ 2>/dev/null || true
+	$(SWIFT) build -c release --product attest-fuzz --scratch-path .build-fuzz \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING
+	$(FUZZ_BIN) fuzz-corpus -max_total_time=$(SECONDS) -print_final_stats=1 -artifact_prefix=fuzz-crashes/ -max_len=65536
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz fuzz-corpus

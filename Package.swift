@@ -68,6 +68,13 @@ let package = Package(
             exclude: ["reference.c"],
             swiftSettings: strictSwift
         ),
+        // libFuzzer target over parsing + verification; `make fuzz` builds it with -sanitize=fuzzer.
+        .executableTarget(
+            name: "attest-fuzz",
+            dependencies: ["Evidence", "Gates"],
+            path: "Fuzz/AttestFuzz",
+            swiftSettings: strictSwift
+        ),
 
         .testTarget(
             name: "EvidenceTests",

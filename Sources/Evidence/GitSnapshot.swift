@@ -12,6 +12,18 @@ public struct GitState: Codable, Sendable, Equatable {
     public var staged: Int
     public var untracked: Int
 
+    public init(repository: String, commit: String, branch: String?, detached: Bool, dirty: Bool,
+                modified: Int, staged: Int, untracked: Int) {
+        self.repository = repository
+        self.commit = commit
+        self.branch = branch
+        self.detached = detached
+        self.dirty = dirty
+        self.modified = modified
+        self.staged = staged
+        self.untracked = untracked
+    }
+
     var json: JSONValue {
         .object([
             "repository": .string(repository), "commit": .string(commit),
