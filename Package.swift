@@ -68,6 +68,12 @@ let package = Package(
             exclude: ["reference.c"],
             swiftSettings: strictSwift
         ),
+        .executableTarget(
+            name: "attest-bench",
+            dependencies: ["Evidence", "Gates", "COpenSSL"],
+            path: "Benchmarks/AttestBench",
+            swiftSettings: strictSwift
+        ),
         // libFuzzer target over parsing + verification; `make fuzz` builds it with -sanitize=fuzzer.
         .executableTarget(
             name: "attest-fuzz",

@@ -6,7 +6,7 @@ public enum SHA256Digest {
     public static func bytes(_ data: some ContiguousBytes) -> [UInt8] {
         data.withUnsafeBytes { raw in
             // A context can only be missing when OpenSSL cannot allocate: a broken process.
-            guard let digest = SHA256Context.current?.digest(raw) else {
+            guard let digest = OpenSSLSHA256.digest(raw) else {
                 preconditionFailure("OpenSSL could not compute SHA-256: \(OpenSSLErrorQueue.drain())")
             }
             return digest

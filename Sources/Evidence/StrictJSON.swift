@@ -45,25 +45,32 @@ public enum StrictJSON {
 
     /// Checks `data` against the rules; returns nil when it is acceptable.
     public static func validate(_ data: Data, limits: Limits = .standard) -> Violation? {
+        if case .failure(let violation) = parse(data, limits: limits) { return violation }
+        return nil
+    }
+
+    /// Validates and parses in one pass: the value, or the first rule it breaks. This is the only
+    /// JSON reader the verifier uses, so what is checked is exactly what is read.
+    public static func parse(_ data: Data, limits: Limits = .standard) -> Result<JSONValue, Violation> {
         if data.count > limits.maximumBytes {
-            return Violation(kind: .tooLarge, offset: limits.maximumBytes, path: "",
-                             detail: "the input is \(data.count) bytes, over the limit of \(limits.maximumBytes)")
+            return .failure(Violation(kind: .tooLarge, offset: limits.maximumBytes, path: "",
+                                      detail: "the input is \(data.count) bytes, over the limit of \(limits.maximumBytes)"))
         }
-        return data.withUnsafeBytes { raw -> Violation? in
+        return data.withUnsafeBytes { raw -> Result<JSONValue, Violation> in
             var parser = Parser(bytes: raw.bindMemory(to: UInt8.self), limits: limits)
             do {
                 try parser.validateUTF8()
                 parser.skipWhitespace()
-                try parser.value(depth: 1, path: "$")
+                let value = try parser.value(depth: 1, path: "$")
                 parser.skipWhitespace()
                 if parser.position != parser.bytes.count {
                     throw parser.violation(.trailingData, "data after the end of the JSON value", path: "")
                 }
-                return nil
+                return .success(value)
             } catch let violation as Violation {
-                return violation
+                return .failure(violation)
             } catch {
-                return Violation(kind: .syntax, offset: parser.position, path: "", detail: "\(error)")
+                return .failure(Violation(kind: .syntax, offset: parser.position, path: "", detail: "\(error)"))
             }
         }
     }
@@ -133,19 +140,19 @@ public enum StrictJSON {
             position += 1
         }
 
-        mutating func value(depth: Int, path: String) throws {
+        mutating func value(depth: Int, path: @autoclosure () -> String) throws -> JSONValue {
             guard depth <= limits.maximumDepth else {
-                throw violation(.tooDeep, "nesting deeper than \(limits.maximumDepth) levels", path: path)
+                throw violation(.tooDeep, "nesting deeper than \(limits.maximumDepth) levels", path: path())
             }
-            guard position < bytes.count else { throw violation(.syntax, "unexpected end of input", path: path) }
+            guard position < bytes.count else { throw violation(.syntax, "unexpected end of input", path: path()) }
             switch bytes[position] {
-            case UInt8(ascii: "{"): try object(depth: depth, path: path)
-            case UInt8(ascii: "["): try array(depth: depth, path: path)
-            case UInt8(ascii: "\""): _ = try string(path: path)
-            case UInt8(ascii: "t"): try literal("true", path: path)
-            case UInt8(ascii: "f"): try literal("false", path: path)
-            case UInt8(ascii: "n"): try literal("null", path: path)
-            default: try number(path: path)
+            case UInt8(ascii: "{"): return try object(depth: depth, path: path())
+            case UInt8(ascii: "["): return try array(depth: depth, path: path())
+            case UInt8(ascii: "\""): return .string(try string(path: path()))
+            case UInt8(ascii: "t"): try literal("true", path: path()); return .bool(true)
+            case UInt8(ascii: "f"): try literal("false", path: path()); return .bool(false)
+            case UInt8(ascii: "n"): try literal("null", path: path()); return .null
+            default: return .number(try number(path: path()))
             }
         }
 
@@ -158,11 +165,11 @@ public enum StrictJSON {
             }
         }
 
-        mutating func object(depth: Int, path: String) throws {
+        mutating func object(depth: Int, path: String) throws -> JSONValue {
             position += 1
-            var keys = Set<String>()
+            var members: [String: JSONValue] = [:]
             skipWhitespace()
-            if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
             while true {
                 skipWhitespace()
                 let keyStart = position
@@ -170,36 +177,36 @@ public enum StrictJSON {
                     throw violation(.syntax, "expected a string key", path: path)
                 }
                 let key = try string(path: path)
-                if !keys.insert(key).inserted {
+                if members[key] != nil {
                     position = keyStart
                     throw violation(.duplicateKey, "duplicate key \"\(key)\"", path: path)
                 }
                 skipWhitespace()
                 try expect(UInt8(ascii: ":"), path: path)
                 skipWhitespace()
-                try value(depth: depth + 1, path: path + "." + key)
+                members[key] = try value(depth: depth + 1, path: path + "." + key)
                 skipWhitespace()
                 guard position < bytes.count else { throw violation(.syntax, "unterminated object", path: path) }
                 if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
                 try expect(UInt8(ascii: "}"), path: path)
-                return
+                return .object(members)
             }
         }
 
-        mutating func array(depth: Int, path: String) throws {
+        mutating func array(depth: Int, path: String) throws -> JSONValue {
             position += 1
             skipWhitespace()
-            if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return }
-            var index = 0
+            var elements: [JSONValue] = []
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array(elements) }
             while true {
                 skipWhitespace()
-                try value(depth: depth + 1, path: "\(path)[\(index)]")
-                index += 1
+                let index = elements.count
+                elements.append(try value(depth: depth + 1, path: "\(path)[\(index)]"))
                 skipWhitespace()
                 guard position < bytes.count else { throw violation(.syntax, "unterminated array", path: path) }
                 if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
                 try expect(UInt8(ascii: "]"), path: path)
-                return
+                return .array(elements)
             }
         }
 
@@ -290,7 +297,7 @@ public enum StrictJSON {
 
         /// RFC 8259 number grammar; the value must be finite as a Double, and an integer (no
         /// fraction or exponent) must be exact: at most 2^53 in magnitude.
-        mutating func number(path: String) throws {
+        mutating func number(path: String) throws -> Double {
             let start = position
             func digits() -> Int {
                 let begin = position
@@ -326,6 +333,7 @@ public enum StrictJSON {
                 position = start
                 throw violation(.numberOutOfRange, "integer \(text.prefix(40)) is beyond 2^53 and cannot be represented exactly", path: path)
             }
+            return value
         }
     }
 }

@@ -99,11 +99,15 @@ public struct Verifier: Sendable {
         if trustedKeys.isEmpty {
             report.bundleFindings.append(Finding(code: "key.none-trusted", message: "no trusted key was given"))
         }
-        if let violation = StrictJSON.validate(bundleData, limits: limits) {
+        let root: JSONValue
+        switch StrictJSON.parse(bundleData, limits: limits) {
+        case .failure(let violation):
             report.bundleFindings.append(Finding(code: violation.kind.rawValue, message: "the bundle is not acceptable JSON: \(violation)"))
             return report
+        case .success(let value):
+            root = value
         }
-        guard let root = try? JSONDecoder().decode(JSONValue.self, from: bundleData), let object = root.objectValue else {
+        guard let object = root.objectValue else {
             report.bundleFindings.append(Finding(code: "bundle.shape", message: "the bundle is not a JSON object"))
             return report
         }
@@ -127,14 +131,15 @@ public struct Verifier: Sendable {
             return report
         }
 
-        var statements: [VerifiedStatement] = []
-        for (index, record) in records.enumerated() {
+        // Records are independent until the chain check: decode, verify signatures and parse
+        // payloads on every core, each result into its own slot.
+        let results = ParallelMap.map(records) { index, record -> (VerificationReport.RecordEntry, VerifiedStatement?) in
             var entry = VerificationReport.RecordEntry(index: index, predicateType: nil, label: "record \(index)", signedBy: [], findings: [])
-            if let statement = checkRecord(record, index: index, entry: &entry) {
-                statements.append(statement)
-            }
-            report.records.append(entry)
+            let statement = checkRecord(record, index: index, entry: &entry)
+            return (entry, statement)
         }
+        report.records = results.map(\.0)
+        let statements = results.compactMap(\.1)
         checkChain(statements: statements, recordCount: records.count, report: &report)
         for policy in policies {
             for finding in policy.check(statements: statements) {
@@ -205,13 +210,13 @@ public struct Verifier: Sendable {
             }
         }
 
-        if let violation = StrictJSON.validate(Data(payload), limits: limits) {
+        let statement: JSONValue
+        switch StrictJSON.parse(Data(payload), limits: limits) {
+        case .failure(let violation):
             add(&entry, "payload." + violation.kind.rawValue, "the payload is not acceptable JSON: \(violation)")
             return nil
-        }
-        guard let statement = try? JSONDecoder().decode(JSONValue.self, from: Data(payload)) else {
-            add(&entry, "payload.shape", "the payload is not JSON")
-            return nil
+        case .success(let value):
+            statement = value
         }
         if statement["_type"]?.stringValue != FormatConstants.statementType {
             add(&entry, "statement.type", "_type is \(statement["_type"]?.stringValue ?? "missing"), expected \(FormatConstants.statementType)")
@@ -324,6 +329,28 @@ public struct Verifier: Sendable {
         if let expectedHead, head != expectedHead {
             add(recordCount - 1, "summary.head", "the summary's head is \(head ?? "missing"), expected \(expectedHead)")
         }
+    }
+}
+
+/// Maps independent work over the available cores (Dispatch suits this: a fixed pool as wide as
+/// the machine, unlike the swarm, which must own its OS threads).
+enum ParallelMap {
+    static func map<Element: Sendable, Result>(_ elements: [Element], _ transform: @Sendable (Int, Element) -> Result) -> [Result] {
+        guard elements.count > 1 else { return elements.enumerated().map { transform($0.offset, $0.element) } }
+        var results = [Result?](repeating: nil, count: elements.count)
+        let workers = max(1, min(elements.count, ProcessInfo.processInfo.activeProcessorCount))
+        let chunk = (elements.count + workers - 1) / workers
+        results.withUnsafeMutableBufferPointer { slots in
+            // Each worker writes only its own slots.
+            nonisolated(unsafe) let output = slots
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let start = worker * chunk
+                let end = min(elements.count, start + chunk)
+                guard start < end else { return }
+                for index in start..<end { output[index] = transform(index, elements[index]) }
+            }
+        }
+        return results.compactMap { $0 }
     }
 }
 

@@ -1,0 +1,237 @@
+// attest-bench: attest's own costs, each printed as a ratio against a reference measured side by
+// side in the same run (median and spread over the trials).
+//   swift run -c release attest-bench [--trials N] [--records N]
+import Evidence
+import Foundation
+import Gates
+
+let arguments = CommandLine.arguments
+func option(_ name: String, _ fallback: Int) -> Int {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let value = Int(arguments[index + 1]) else { return fallback }
+    return value
+}
+let trials = max(1, option("--trials", 5))
+let recordCount = max(2, option("--records", 10_000))
+
+func now() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return .nan }
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+func spread(_ values: [Double]) -> String {
+    guard let low = values.min(), let high = values.max() else { return "" }
+    return String(format: "[%.3g–%.3g]", low, high)
+}
+
+func line(_ label: String, _ values: [Double], unit: String) -> String {
+    String(format: "%@ %.4g %@ %@", label, median(values), unit, spread(values))
+}
+
+/// Runs a program; returns wall seconds and the child's peak RSS in bytes.
+func runTimed(_ executable: String, _ args: [String], directory: URL? = nil) -> (seconds: Double, status: Int32, peakRSS: Double) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = args
+    if let directory { process.currentDirectoryURL = directory }
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    let start = now()
+    do { try process.run() } catch { return (.nan, -1, 0) }
+    process.waitUntilExit()
+    let seconds = now() - start
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+    return (seconds, process.terminationStatus, Double(usage.ru_maxrss) * 1024)
+}
+
+let products = URL(fileURLWithPath: arguments[0]).deletingLastPathComponent()
+let attest = products.appendingPathComponent("attest").path
+guard FileManager.default.isExecutableFile(atPath: attest) else {
+    print("attest-bench needs the attest binary beside it: run `swift build -c release` first")
+    exit(2)
+}
+let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("attest-bench-\(getpid())")
+try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: scratch) }
+
+guard let key = SigningKey(seed: [UInt8](repeating: 42, count: 32)) else { exit(1) }
+let keyFile = scratch.appendingPathComponent("bench.pub")
+try key.publicKey.pem.write(to: keyFile, atomically: true, encoding: .utf8)
+
+let system = SystemInfo(
+    osName: "bench", osVersion: "1", kernelRelease: "6", cpuModel: "cpu", logicalCPUsOnline: 2, affinityCPUs: [0, 1], cgroupCPUQuota: nil,
+    totalMemoryBytes: 1 << 30, loadAverage: [0, 0, 0], attestVersion: AttestBuild.version, opensslVersion: AttestBuild.opensslVersion,
+    swiftCompilerVersion: AttestBuild.swiftCompilerVersion, availableParallelism: 2, availableParallelismDerivation: "bench")
+let git = GitReading.repository(GitState(repository: "bench", commit: String(repeating: "ab", count: 20), branch: "main",
+                                         detached: false, dirty: false, modified: 0, staged: 0, untracked: 0))
+
+/// A bundle of `count` gate records (code-audit shaped, so verify's re-derivation runs) and a summary.
+func makeBundle(records count: Int) throws -> (EvidenceBundle, seconds: Double, payloads: [[UInt8]]) {
+    let builder = try BundleBuilder(signingKey: key, subject: .gitCommit(name: "bench", commit: String(repeating: "ab", count: 20)),
+                                    runID: String(repeating: "b", count: 32))
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    let measurements = JSONValue.object(["files": .array([]), "note": .string("bench")])
+    var payloads: [[UInt8]] = []
+    let begin = now()
+    for _ in 0..<(count - 1) {
+        let payload = try builder.append(gate: GateRecordContent(
+            gate: GateIdentity(number: 1, name: "code_audit", title: "Code audit", critical: false),
+            startedAt: start, finishedAt: start, durationSeconds: 0.001, system: system, git: git,
+            parameters: .object([:]), measurements: measurements, criteria: .object(["rule": .string("bench")]),
+            result: GateResultRecord(status: "failed", passed: false, summary: "no Swift or Python sources found to audit")))
+        payloads.append(Array(payload))
+    }
+    let seconds = now() - begin
+    let bundle = try builder.seal(gates: [], verdict: "FAILED", startedAt: start, finishedAt: start, system: system, git: git)
+    return (bundle, seconds, payloads)
+}
+
+print("attest-bench — \(ProcessInfo.processInfo.activeProcessorCount) CPUs, \(trials) trials, median [min–max]; \(AttestBuild.opensslVersion)\n")
+
+// 1. Signing throughput: records built, signed and self-verified per second vs raw sign+verify.
+do {
+    var ratios: [Double] = []
+    var rates: [Double] = []
+    for _ in 0..<trials {
+        let (_, seconds, payloads) = try makeBundle(records: 2_001)
+        let rate = Double(payloads.count) / seconds
+        let messages = payloads.map { DSSE.pae(payloadType: FormatConstants.payloadType, payload: $0) }
+        let begin = now()
+        for message in messages {
+            let signature = try key.sign(message)  // sign() verifies its own signature: sign + verify
+            _ = signature
+        }
+        let raw = Double(messages.count) / (now() - begin)
+        rates.append(rate)
+        ratios.append(rate / raw)
+    }
+    print("Signing: records/s built+signed+self-verified", String(format: "%.0f", median(rates)), spread(rates))
+    print(line("  ratio to raw Ed25519 sign+verify on the same PAE bytes (target ≥ 0.9):", ratios, unit: "×"))
+}
+
+// 2. Hash throughput: chain hashing vs raw OpenSSL SHA-256 (EVP context reused, fetched once).
+do {
+    for size in [64, 1_024, 65_536] {
+        let data = Data(repeating: 0x5A, count: size)
+        let iterations = max(1_000, 50_000_000 / size)
+        var ratios: [Double] = []
+        var rates: [Double] = []
+        for _ in 0..<trials {
+            var begin = now()
+            for _ in 0..<iterations { _ = SHA256Digest.bytes(data) }
+            let ours = Double(size * iterations) / (now() - begin)
+            begin = now()
+            for _ in 0..<iterations { _ = RawSHA256.digest(data) }
+            let raw = Double(size * iterations) / (now() - begin)
+            rates.append(ours / 1e6)
+            ratios.append(ours / raw)
+        }
+        print(String(format: "Hash %6d B: %.0f MB/s %@", size, median(rates), spread(rates)),
+              line(" ratio to raw EVP (target ≥ 0.9):", ratios, unit: "×"))
+    }
+}
+
+// 3. Verify throughput: `attest verify` of a large bundle vs the single-core raw verify rate.
+do {
+    let (bundle, _, payloads) = try makeBundle(records: recordCount)
+    let file = scratch.appendingPathComponent("large.json")
+    let data = bundle.encoded()
+    try data.write(to: file)
+    let small = try makeBundle(records: 6).0
+    let smallFile = scratch.appendingPathComponent("small.json")
+    try small.encoded().write(to: smallFile)
+    let messages = payloads.map { DSSE.pae(payloadType: FormatConstants.payloadType, payload: $0) }
+    let signatures = try messages.map { try key.sign($0) }
+    var ratios: [Double] = []
+    var walls: [Double] = []
+    var rss: [Double] = []
+    let baseline = runTimed(attest, ["verify", smallFile.path, "--key", keyFile.path]).peakRSS
+    for _ in 0..<trials {
+        let begin = now()
+        for (message, signature) in zip(messages, signatures) { _ = key.publicKey.verify(signature: signature, message: message) }
+        let rawSeconds = now() - begin
+        let run = runTimed(attest, ["verify", file.path, "--key", keyFile.path])
+        if run.status != 0 { print("  attest verify failed on the generated bundle (exit \(run.status))") }
+        walls.append(run.seconds)
+        ratios.append(rawSeconds / run.seconds)
+        rss.append(run.peakRSS)
+    }
+    print(String(format: "\nVerify %d records (%.1f MB): attest verify %.3f s %@", recordCount, Double(data.count) / 1e6, median(walls), spread(walls)))
+    print(line("  speed vs the raw single-core verify rate, same signatures (target ≥ 1.7 on 2 cores):", ratios, unit: "×"))
+    print(String(format: "  peak RSS %.1f MB; limit 3 × bundle + baseline = %.1f MB (baseline %.1f MB)", median(rss) / 1e6,
+                 (3 * Double(data.count) + baseline) / 1e6, baseline / 1e6))
+}
+
+// 4. Small-bundle latency: attest verify (process start included) vs the openssl-CLI recipe.
+do {
+    let (bundle, _, payloads) = try makeBundle(records: 6)
+    let file = scratch.appendingPathComponent("six.json")
+    try bundle.encoded().write(to: file)
+    var prepared: [(String, String)] = []
+    for (index, payload) in payloads.enumerated() {
+        let pae = scratch.appendingPathComponent("pae\(index).bin")
+        let sig = scratch.appendingPathComponent("sig\(index).bin")
+        let message = DSSE.pae(payloadType: FormatConstants.payloadType, payload: payload)
+        try Data(message).write(to: pae)
+        try Data(try key.sign(message)).write(to: sig)
+        prepared.append((pae.path, sig.path))
+    }
+    var ratios: [Double] = []
+    var ours: [Double] = []
+    var theirs: [Double] = []
+    let openssl = "/usr/bin/openssl"
+    for _ in 0..<trials {
+        let mine = runTimed(attest, ["verify", file.path, "--key", keyFile.path]).seconds
+        var total = 0.0
+        for (pae, sig) in prepared {
+            total += runTimed(openssl, ["pkeyutl", "-verify", "-pubin", "-inkey", keyFile.path, "-rawin", "-in", pae, "-sigfile", sig]).seconds
+        }
+        ours.append(mine)
+        theirs.append(total)
+        ratios.append(total / mine)
+    }
+    print(String(format: "\nSmall bundle (6 records): attest verify %.4f s %@; openssl CLI, one process per record (%d): %.4f s %@",
+                 median(ours), spread(ours), prepared.count, median(theirs), spread(theirs)))
+    print(line("  openssl-recipe time ÷ attest time (target > 1: attest faster):", ratios, unit: "×"))
+}
+
+// 5. Run overhead: attest run --quick with small T, wall time outside the measured phases.
+do {
+    let project = scratch.appendingPathComponent("project")
+    let sources = project.appendingPathComponent("Sources/SwarmRuntime")
+    try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
+    try "final class Bot { let t = Thread {} }\n".write(to: sources.appendingPathComponent("Bot.swift"), atomically: true, encoding: .utf8)
+    try "final class Swarm { let t = Thread {} }\n".write(to: sources.appendingPathComponent("Swarm.swift"), atomically: true, encoding: .utf8)
+    var overheads: [Double] = []
+    var totals: [Double] = []
+    var walls: [Double] = []
+    for _ in 0..<trials {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: attest)
+        process.arguments = ["run", "--quick", "--task-seconds", "0.2", "--rounds", "1", "--workers", "2", "--json"]
+        process.currentDirectoryURL = project
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        let begin = now()
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let wall = now() - begin
+        guard let summary = try? JSONDecoder().decode(JSONValue.self, from: output), let timings = summary["timings"],
+              let measured = timings["measuredSeconds"]?.numberValue else { continue }
+        walls.append(wall)
+        totals.append(timings["totalSeconds"]?.numberValue ?? .nan)
+        // Everything the process spent outside the measured gate phases, start-up and exit included.
+        overheads.append(wall - measured)
+    }
+    print(line("\nRun overhead (attest run --quick, T = 0.2 s, W = 2, R = 1): wall outside measured phases (target < 0.5 s):", overheads, unit: "s"))
+    print(line("  process wall", walls, unit: "s"))
+}
