@@ -23,18 +23,54 @@ public enum Timestamp {
                       Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(milliseconds % 1000))
     }
 
-    /// Parses RFC 3339 with a `Z` or numeric offset and optional fraction; nil when malformed.
+    /// Parses RFC 3339 (`YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`); nil when malformed.
+    /// Hand-written: the verifier parses several timestamps per record, and compiling a regular
+    /// expression each time cost more than checking the signature.
     public static func parse(_ text: String) -> Date? {
-        let pattern = #"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"#
-        guard let regex = try? NSRegularExpression(pattern: pattern),
-              let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
-        func group(_ index: Int) -> String? {
-            guard let range = Range(match.range(at: index), in: text) else { return nil }
-            return String(text[range])
+        let bytes = Array(text.utf8)
+        func number(_ start: Int, _ count: Int) -> Int? {
+            guard start + count <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[start..<(start + count)] {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
         }
-        guard let year = group(1).flatMap(Int.init), let month = group(2).flatMap(Int.init), let day = group(3).flatMap(Int.init),
-              let hour = group(4).flatMap(Int.init), let minute = group(5).flatMap(Int.init), let second = group(6).flatMap(Int.init),
+        func at(_ index: Int, _ character: Character) -> Bool {
+            index < bytes.count && Character(Unicode.Scalar(bytes[index])) == character
+        }
+        guard bytes.count >= 20, let year = number(0, 4), at(4, "-"), let month = number(5, 2), at(7, "-"),
+              let day = number(8, 2), at(10, "T") || at(10, "t"), let hour = number(11, 2), at(13, ":"),
+              let minute = number(14, 2), at(16, ":"), let second = number(17, 2),
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        var index = 19
+        var fraction = 0.0
+        if at(index, ".") {
+            index += 1
+            var scale = 0.1
+            let start = index
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+                fraction += Double(bytes[index] - UInt8(ascii: "0")) * scale
+                scale /= 10
+                index += 1
+            }
+            guard index > start, index - start <= 9 else { return nil }
+        }
+        var offset = 0
+        if at(index, "Z") || at(index, "z") {
+            index += 1
+        } else if at(index, "+") || at(index, "-") {
+            let sign = at(index, "-") ? -1 : 1
+            guard let hours = number(index + 1, 2), at(index + 3, ":"), let minutes = number(index + 4, 2), hours < 24, minutes < 60 else {
+                return nil
+            }
+            offset = sign * (hours * 3600 + minutes * 60)
+            index += 6
+        } else {
+            return nil
+        }
+        guard index == bytes.count else { return nil }
         var parts = tm()
         parts.tm_year = Int32(year - 1900)
         parts.tm_mon = Int32(month - 1)
@@ -43,14 +79,7 @@ public enum Timestamp {
         parts.tm_min = Int32(minute)
         parts.tm_sec = Int32(second)
         let base = timegm(&parts)
-        var interval = Double(base) + (group(7).flatMap { Double("0" + $0) } ?? 0)
-        if let zone = group(8), zone != "Z", zone != "z" {
-            let sign: Double = zone.hasPrefix("-") ? -1 : 1
-            let hours = Double(zone.dropFirst().prefix(2)) ?? 0
-            let minutes = Double(zone.suffix(2)) ?? 0
-            interval -= sign * (hours * 3600 + minutes * 60)
-        }
-        return Date(timeIntervalSince1970: interval)
+        return Date(timeIntervalSince1970: Double(base) + fraction - Double(offset))
     }
 }
 
@@ -145,7 +174,9 @@ public struct EvidenceBundle: Sendable, Equatable {
 
     /// The bundle file's bytes: indented JSON with sorted keys and a final newline.
     public func encoded() -> Data {
-        Data((json.serialized(pretty: true) + "\n").utf8)
+        var bytes = json.serializedBytes(pretty: true)
+        bytes.append(UInt8(ascii: "\n"))
+        return Data(bytes)
     }
 
     public func write(to url: URL, exclusive: Bool = false) throws {
@@ -163,6 +194,15 @@ public final class BundleBuilder {
     private var records: [DSSEEnvelope] = []
     private var previousDigest: String?
     private var sealed = false
+    /// The last system record's JSON: a run records the same machine in every record.
+    private var systemCache: (SystemInfo, JSONValue)?
+
+    private func systemJSON(_ system: SystemInfo) -> JSONValue {
+        if let cache = systemCache, cache.0 == system { return cache.1 }
+        let json = system.json
+        systemCache = (system, json)
+        return json
+    }
 
     public init(signingKey: SigningKey, subject: Subject, clock: any WallClock = SystemWallClock(), runID: String? = nil) throws {
         self.signingKey = signingKey
@@ -190,7 +230,7 @@ public final class BundleBuilder {
             "predicateType": .string(predicateType),
             "predicate": .object(predicate),
         ])
-        let payload = Array(statement.serialized().utf8)
+        let payload = statement.serializedBytes()
         let signature = try signingKey.sign(DSSE.pae(payloadType: FormatConstants.payloadType, payload: payload))
         records.append(DSSEEnvelope(
             payloadType: FormatConstants.payloadType, payload: Base64.encode(payload),
@@ -212,7 +252,7 @@ public final class BundleBuilder {
             "startedAt": .string(Timestamp.format(content.startedAt)),
             "finishedAt": .string(Timestamp.format(content.finishedAt)),
             "durationSeconds": .number(content.durationSeconds),
-            "system": content.system.json,
+            "system": systemJSON(content.system),
             "git": git.git,
             "gitUnavailable": git.unavailable,
             "parameters": content.parameters,
@@ -249,7 +289,7 @@ public final class BundleBuilder {
             .object(["number": .number(Double($0.number)), "name": .string($0.name), "status": .string($0.status), "passed": .bool($0.passed)])
         })
         predicate["verdict"] = .string(verdict)
-        predicate["system"] = system.json
+        predicate["system"] = systemJSON(system)
         predicate["git"] = gitJSON.git
         predicate["gitUnavailable"] = gitJSON.unavailable
         try appendStatement(predicateType: PredicateType.summary, predicate: predicate)

@@ -214,6 +214,18 @@ public enum StrictJSON {
         /// ("a" and "\u0061" are the same key).
         mutating func string(path: String) throws -> String {
             position += 1
+            // Fast path: no escape before the closing quote (base64 payloads, most keys).
+            var scan = position
+            while scan < bytes.count {
+                let byte = bytes[scan]
+                if byte == UInt8(ascii: "\"") {
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<scan]), as: UTF8.self)
+                    position = scan + 1
+                    return text
+                }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                scan += 1
+            }
             var scalars = String.UnicodeScalarView()
             var run: [UInt8] = []
             func flush() {

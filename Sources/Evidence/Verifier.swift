@@ -334,8 +334,9 @@ public struct Verifier: Sendable {
 
 /// Maps independent work over the available cores (Dispatch suits this: a fixed pool as wide as
 /// the machine, unlike the swarm, which must own its OS threads).
-enum ParallelMap {
-    static func map<Element: Sendable, Result>(_ elements: [Element], _ transform: @Sendable (Int, Element) -> Result) -> [Result] {
+public enum ParallelMap {
+    /// `transform` applied to every element, spread over the cores; results in input order.
+    public static func map<Element: Sendable, Result>(_ elements: [Element], _ transform: @Sendable (Int, Element) -> Result) -> [Result] {
         guard elements.count > 1 else { return elements.enumerated().map { transform($0.offset, $0.element) } }
         var results = [Result?](repeating: nil, count: elements.count)
         let workers = max(1, min(elements.count, ProcessInfo.processInfo.activeProcessorCount))

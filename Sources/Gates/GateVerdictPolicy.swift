@@ -71,31 +71,39 @@ public struct GateVerdictPolicy: RecordPolicy {
         }
     }
 
+    /// One gate record's re-derivation: its findings, and the status its measurements give.
+    static func check(gate statement: VerifiedStatement) -> (findings: [Finding], derived: (GateKind, GateStatus)?) {
+        let predicate: GatePredicate
+        do {
+            predicate = try statement.predicate.decode(GatePredicate.self)
+        } catch {
+            return ([Finding(code: "verdict.unreadable-gate", message: "the gate record cannot be read for re-derivation: \(error)", recordIndex: statement.index)], nil)
+        }
+        let outcome: GateOutcome
+        do {
+            outcome = try rederive(predicate)
+        } catch {
+            return ([Finding(code: "verdict.unreadable-measurements", message: "gate \(predicate.gate.number)'s measurements or criteria cannot be read: \(error)", recordIndex: statement.index)], nil)
+        }
+        var findings: [Finding] = []
+        if outcome.status.rawValue != predicate.result.status || outcome.status.passed != predicate.result.passed {
+            findings.append(Finding(
+                code: "verdict.gate-mismatch",
+                message: "gate \(predicate.gate.number) (\(predicate.gate.name)) claims \(predicate.result.status) but its measurements give \(outcome.status.rawValue): \(outcome.summary)",
+                recordIndex: statement.index))
+        }
+        return (findings, GateKind(rawValue: predicate.gate.number).map { ($0, outcome.status) })
+    }
+
     public func check(statements: [VerifiedStatement]) -> [Finding] {
         var findings: [Finding] = []
         var derived: [GateKind: GateStatus] = [:]
-        for statement in statements where statement.predicateType == PredicateType.gate {
-            let predicate: GatePredicate
-            do {
-                predicate = try statement.predicate.decode(GatePredicate.self)
-            } catch {
-                findings.append(Finding(code: "verdict.unreadable-gate", message: "the gate record cannot be read for re-derivation: \(error)", recordIndex: statement.index))
-                continue
-            }
-            let outcome: GateOutcome
-            do {
-                outcome = try Self.rederive(predicate)
-            } catch {
-                findings.append(Finding(code: "verdict.unreadable-measurements", message: "gate \(predicate.gate.number)'s measurements or criteria cannot be read: \(error)", recordIndex: statement.index))
-                continue
-            }
-            if let kind = GateKind(rawValue: predicate.gate.number) { derived[kind] = outcome.status }
-            if outcome.status.rawValue != predicate.result.status || outcome.status.passed != predicate.result.passed {
-                findings.append(Finding(
-                    code: "verdict.gate-mismatch",
-                    message: "gate \(predicate.gate.number) (\(predicate.gate.name)) claims \(predicate.result.status) but its measurements give \(outcome.status.rawValue): \(outcome.summary)",
-                    recordIndex: statement.index))
-            }
+        // Each gate re-derives on its own: spread them over the cores.
+        let gates = statements.filter { $0.predicateType == PredicateType.gate }
+        let results = ParallelMap.map(gates) { _, statement in Self.check(gate: statement) }
+        for result in results {
+            findings += result.findings
+            if let (kind, status) = result.derived { derived[kind] = status }
         }
         if let summary = statements.last, summary.predicateType == PredicateType.summary {
             do {

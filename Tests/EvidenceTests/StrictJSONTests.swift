@@ -56,3 +56,25 @@ struct StrictJSONTests {
         #expect(Self.check("[1, 2, 3]", limits: .init(maximumBytes: 4, maximumDepth: 64))?.kind == .tooLarge)
     }
 }
+
+@Suite("RFC 3339 timestamps")
+struct TimestampTests {
+    @Test("format and parse round-trip with milliseconds, and offsets are honoured")
+    func roundTrip() throws {
+        let date = Date(timeIntervalSince1970: 1_795_000_000.123)
+        let text = Timestamp.format(date)
+        #expect(text == "2026-11-18T09:46:40.123Z")
+        let parsed = try #require(Timestamp.parse(text))
+        #expect(abs(parsed.timeIntervalSince1970 - 1_795_000_000.123) < 0.0005)
+        #expect(Timestamp.parse("2026-11-18T10:46:40+01:00")?.timeIntervalSince1970 == 1_795_000_000)
+        #expect(Timestamp.parse("2026-11-18T09:46:40Z")?.timeIntervalSince1970 == 1_795_000_000)
+    }
+
+    @Test("malformed timestamps are refused", arguments: [
+        "", "2026-11-18", "2026-11-18 09:46:40Z", "2026-13-18T09:46:40Z", "2026-11-18T09:46:40", "2026-11-18T09:46:40.Z",
+        "2026-11-18T25:46:40Z", "2026-11-18T09:46:40Zjunk", "2026-11-18T09:46:40+0100",
+    ])
+    func refused(_ text: String) {
+        #expect(Timestamp.parse(text) == nil)
+    }
+}
