@@ -6,13 +6,14 @@ public import Evidence
 public struct GateVerdictPolicy: RecordPolicy {
     public init() {}
 
-    /// The parts of a gate predicate the re-derivation reads.
-    struct GatePredicate: Decodable {
-        struct Gate: Decodable {
+    /// The parts of a gate predicate the re-derivation reads, taken straight from the parsed
+    /// value (no re-encoding of the whole record: verification of large bundles depends on it).
+    struct GatePredicate {
+        struct Gate {
             var number: Int
             var name: String
         }
-        struct Result: Decodable {
+        struct Result {
             var status: String
             var passed: Bool
         }
@@ -21,6 +22,26 @@ public struct GateVerdictPolicy: RecordPolicy {
         var measurements: JSONValue
         var criteria: JSONValue
         var result: Result
+
+        struct Missing: Error, CustomStringConvertible {
+            var field: String
+            var description: String { "the field \(field) is missing or of the wrong type" }
+        }
+
+        init(_ predicate: JSONValue) throws {
+            guard let number = predicate["gate"]?["number"]?.intValue else { throw Missing(field: "gate.number") }
+            guard let name = predicate["gate"]?["name"]?.stringValue else { throw Missing(field: "gate.name") }
+            guard let status = predicate["result"]?["status"]?.stringValue else { throw Missing(field: "result.status") }
+            guard case .bool(let passed)? = predicate["result"]?["passed"] else { throw Missing(field: "result.passed") }
+            guard let parameters = predicate["parameters"] else { throw Missing(field: "parameters") }
+            guard let measurements = predicate["measurements"] else { throw Missing(field: "measurements") }
+            guard let criteria = predicate["criteria"] else { throw Missing(field: "criteria") }
+            gate = Gate(number: number, name: name)
+            result = Result(status: status, passed: passed)
+            self.parameters = parameters
+            self.measurements = measurements
+            self.criteria = criteria
+        }
     }
 
     struct SummaryPredicate: Decodable {
@@ -75,7 +96,7 @@ public struct GateVerdictPolicy: RecordPolicy {
     static func check(gate statement: VerifiedStatement) -> (findings: [Finding], derived: (GateKind, GateStatus)?) {
         let predicate: GatePredicate
         do {
-            predicate = try statement.predicate.decode(GatePredicate.self)
+            predicate = try GatePredicate(statement.predicate)
         } catch {
             return ([Finding(code: "verdict.unreadable-gate", message: "the gate record cannot be read for re-derivation: \(error)", recordIndex: statement.index)], nil)
         }

@@ -19,6 +19,15 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Print a machine-readable report.")
     var json = false
 
+    @Option(help: "Refuse bundles larger than this many MiB (default 64).")
+    var maxMib: Int = 64
+
+    func validate() throws {
+        guard (1...4096).contains(maxMib) else {
+            throw ValidationError("--max-mib \(maxMib) is out of range\nhint: give a size from 1 to 4096 MiB")
+        }
+    }
+
     /// The content policies every verification applies.
     static let policies: [any RecordPolicy] = [GateVerdictPolicy()]
 
@@ -42,7 +51,8 @@ struct VerifyCommand: ParsableCommand {
         let trusted = try trustedKeys()
         let url = URL(fileURLWithPath: bundle)
         let data = try CLIErrors.reporting { try BundleFile.read(url) }
-        let report = Verifier(trustedKeys: trusted, policies: Self.policies).verify(bundleData: data)
+        let limits = StrictJSON.Limits(maximumBytes: maxMib << 20, maximumDepth: StrictJSON.Limits.standard.maximumDepth)
+        let report = Verifier(trustedKeys: trusted, policies: Self.policies, limits: limits).verify(bundleData: data)
         if let problem = NotABundle(report: report) {
             CLIErrors.printError("\(bundle) is not an attest bundle: \(problem.message)", hint: problem.hint)
             throw ExitCode(2)
