@@ -26,7 +26,9 @@ quick: release
 	$(RELEASE_BIN) run --quick
 
 bench: setup
-	$(SWIFT) run -c release swarm-bench
+	$(SWIFT) build -c release
+	.build/release/swarm-bench
+	.build/release/attest-bench
 
 # Fuzz parsing + verification with libFuzzer for SECONDS (default 60); crashes land in fuzz-crashes/.
 SECONDS ?= 60

@@ -34,11 +34,21 @@ func line(_ label: String, _ values: [Double], unit: String) -> String {
     String(format: "%@ %.4g %@ %@", label, median(values), unit, spread(values))
 }
 
-/// Runs a program; returns wall seconds and the child's peak RSS in bytes.
+/// Runs a program; returns wall seconds and its peak RSS in bytes. The RSS comes from GNU time's
+/// %M when /usr/bin/time exists (getrusage's children figure would count this large process's
+/// pages, copied at fork), else 0.
 func runTimed(_ executable: String, _ args: [String], directory: URL? = nil) -> (seconds: Double, status: Int32, peakRSS: Double) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = args
+    let timeTool = "/usr/bin/time"
+    let haveTime = FileManager.default.isExecutableFile(atPath: timeTool)
+    let rssFile = FileManager.default.temporaryDirectory.appendingPathComponent("attest-bench-rss-\(getpid())").path
+    if haveTime {
+        process.executableURL = URL(fileURLWithPath: timeTool)
+        process.arguments = ["-f", "%M", "-o", rssFile, executable] + args
+    } else {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = args
+    }
     if let directory { process.currentDirectoryURL = directory }
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
@@ -46,9 +56,9 @@ func runTimed(_ executable: String, _ args: [String], directory: URL? = nil) -> 
     do { try process.run() } catch { return (.nan, -1, 0) }
     process.waitUntilExit()
     let seconds = now() - start
-    var usage = rusage()
-    getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
-    return (seconds, process.terminationStatus, Double(usage.ru_maxrss) * 1024)
+    let kilobytes = (try? String(contentsOfFile: rssFile, encoding: .utf8)).flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+    try? FileManager.default.removeItem(atPath: rssFile)
+    return (seconds, process.terminationStatus, kilobytes * 1024)
 }
 
 let products = URL(fileURLWithPath: arguments[0]).deletingLastPathComponent()
@@ -197,7 +207,7 @@ do {
         theirs.append(total)
         ratios.append(total / mine)
     }
-    print(String(format: "\nSmall bundle (6 records): attest verify %.4f s %@; openssl CLI, one process per record (%d): %.4f s %@",
+    print(String(format: "\nSmall bundle (6 records): attest verify %.4f s %@; openssl CLI, one process per gate record (%d): %.4f s %@",
                  median(ours), spread(ours), prepared.count, median(theirs), spread(theirs)))
     print(line("  openssl-recipe time ÷ attest time (target > 1: attest faster):", ratios, unit: "×"))
 }
@@ -234,4 +244,43 @@ do {
     }
     print(line("\nRun overhead (attest run --quick, T = 0.2 s, W = 2, R = 1): wall outside measured phases (target < 0.5 s):", overheads, unit: "s"))
     print(line("  process wall", walls, unit: "s"))
+}
+
+if arguments.contains("--profile-verify") {
+    let (bundle, _, _) = try makeBundle(records: recordCount)
+    let data = bundle.encoded()
+    var begin = now()
+    _ = StrictJSON.parse(data)
+    print("parse bundle", now() - begin)
+    begin = now()
+    _ = Verifier(trustedKeys: [key.publicKey]).verify(bundleData: data)
+    print("verify, no policy", now() - begin)
+    begin = now()
+    _ = Verifier(trustedKeys: [key.publicKey], policies: [GateVerdictPolicy()]).verify(bundleData: data)
+    print("verify + policy", now() - begin)
+}
+
+if arguments.contains("--profile-parts") {
+    let (bundle, _, payloads) = try makeBundle(records: 200)
+    let envelope = bundle.records[0]
+    func cost(_ label: String, _ body: () -> Void) {
+        let begin = now()
+        for _ in 0..<1000 { body() }
+        print(label, String(format: "%.1f µs", (now() - begin) * 1000))
+    }
+    cost("base64 decode payload") { _ = Base64.decode(envelope.payload) }
+    cost("strict parse payload") { _ = StrictJSON.parse(Data(payloads[0])) }
+    cost("pae") { _ = DSSE.pae(payloadType: FormatConstants.payloadType, payload: payloads[0]) }
+    let message = DSSE.pae(payloadType: FormatConstants.payloadType, payload: payloads[0])
+    let signature = try key.sign(message)
+    cost("ed25519 verify") { _ = key.publicKey.verify(signature: signature, message: message) }
+    cost("sha256 hex") { _ = SHA256Digest.hex(payloads[0]) }
+    cost("timestamp parse") { _ = Timestamp.parse("2026-11-18T09:46:40.123Z") }
+    let statement = (try? StrictJSON.parse(Data(payloads[0])).get()) ?? .null
+    cost("subject serialized") { _ = statement["subject"]?.serialized() }
+}
+
+if let index = arguments.firstIndex(of: "--write-bundle"), index + 1 < arguments.count {
+    try makeBundle(records: recordCount).0.encoded().write(to: URL(fileURLWithPath: arguments[index + 1]))
+    try key.publicKey.pem.write(to: URL(fileURLWithPath: arguments[index + 1] + ".pub"), atomically: true, encoding: .utf8)
 }
