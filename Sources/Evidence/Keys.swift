@@ -119,10 +119,10 @@ public enum KeyFiles {
     public static func generate(in directory: URL, force: Bool) throws -> (keyID: String, privateKey: URL, publicKey: URL) {
         let privateURL = directory.appendingPathComponent(privateName)
         let publicURL = directory.appendingPathComponent(publicName)
-        if !force {
-            for url in [privateURL, publicURL] where FileManager.default.fileExists(atPath: url.path) {
-                throw EvidenceError.keyExists(path: url.path)
-            }
+        // Only the private key decides: a public key without its private half (say, one copied
+        // from elsewhere) cannot sign anything, and is replaced by the new pair's.
+        if !force, FileManager.default.fileExists(atPath: privateURL.path) {
+            throw EvidenceError.keyExists(path: privateURL.path)
         }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
