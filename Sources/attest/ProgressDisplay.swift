@@ -15,10 +15,27 @@ final class ProgressDisplay: @unchecked Sendable {
     private var current: (gate: GateKind, phase: String)?
     private var liveLineShown = false
 
+    private var ticker: (any DispatchSourceTimer)?
+    private var lastSamples: Int?
+
     init(enabled: Bool) {
         self.enabled = enabled
         isTerminal = isatty(STDERR_FILENO) == 1
         useColour = isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        if enabled && isTerminal {
+            // Keep the elapsed time moving between events (a task can take seconds).
+            let timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+            timer.schedule(deadline: .now() + 0.5, repeating: 0.5)
+            timer.setEventHandler { [weak self] in self?.tick() }
+            timer.resume()
+            ticker = timer
+        }
+    }
+
+    private func tick() {
+        lock.lock()
+        defer { lock.unlock() }
+        if current != nil { show(samples: lastSamples) }
     }
 
     var handle: @Sendable (RunEvent) -> Void {
@@ -51,11 +68,14 @@ final class ProgressDisplay: @unchecked Sendable {
             var text = phase
             if let round, let total { text += " (round \(round)/\(total))" }
             current = (gate, text)
+            lastSamples = nil
             show(samples: nil)
         case .samples(_, let taken):
+            lastSamples = taken
             show(samples: taken)
         case .gateFinished(let gate, let outcome, let seconds):
             clearLiveLine()
+            lastSamples = nil
             let mark = outcome.status.passed ? paint("✓", "32") : paint("✗", "31")
             write("\(mark) gate \(gate.rawValue) \(gate.title): \(outcome.status.rawValue.uppercased()) in \(String(format: "%.1f", seconds)) s — \(outcome.summary)\n")
             current = nil
@@ -84,7 +104,10 @@ final class ProgressDisplay: @unchecked Sendable {
     }
 
     func finish() {
+        ticker?.cancel()
+        ticker = nil
         lock.lock()
+        current = nil
         clearLiveLine()
         lock.unlock()
     }

@@ -100,10 +100,13 @@ struct RunCommand: ParsableCommand {
         let configuration = try makeConfiguration()
         Interruption.shared.install()
         let display = ProgressDisplay(enabled: !json)
-        let result = try CLIErrors.reporting {
-            try RunOrchestrator(configuration: configuration, progress: display.handle).run()
+        let result: RunResult
+        do {
+            defer { display.finish() }
+            result = try CLIErrors.reporting {
+                try RunOrchestrator(configuration: configuration, progress: display.handle).run()
+            }
         }
-        display.finish()
         if json {
             print(String(decoding: try result.jsonSummary(), as: UTF8.self))
         } else {

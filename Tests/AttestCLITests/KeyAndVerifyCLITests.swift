@@ -69,4 +69,17 @@ struct KeyAndVerifyCLITests {
         #expect(missingKey.status == 2)
         #expect(missingKey.stderr.contains("error: public key"))
     }
+
+    @Test("a lone public key (no private key) does not block the first run's key pair")
+    func lonePublicKey() throws {
+        let folder = try RunCommandTests.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("keys"), withIntermediateDirectories: true)
+        try "-----BEGIN PUBLIC KEY-----\nstale\n-----END PUBLIC KEY-----\n".write(
+            to: folder.appendingPathComponent("keys/attest.pub"), atomically: true, encoding: .utf8)
+        let run = try CLI.run(["run", "--gates", "1"], in: folder)
+        #expect(run.status == 3, "\(run.stderr)")
+        #expect(run.stderr.contains("created a signing key pair"))
+        #expect(try CLI.run(["verify", ".checkpoints/PHASE4_VERIFICATION_BUNDLE.json"], in: folder).status == 0)
+    }
 }
