@@ -4,6 +4,8 @@
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <limits.h>
+#include <string.h>
 #include <unistd.h>
 
 #if defined(__linux__)
@@ -77,5 +79,25 @@ int32_t attest_thread_rusage(int64_t *user_us, int64_t *system_us,
 #else
     (void)user_us; (void)system_us; (void)voluntary_switches; (void)involuntary_switches;
     return ENOSYS;
+#endif
+}
+
+int32_t attest_set_current_thread_name(const char *name) {
+#if defined(__linux__)
+    char truncated[16];
+    strncpy(truncated, name, sizeof(truncated) - 1);
+    truncated[sizeof(truncated) - 1] = '\0';
+    return (int32_t)pthread_setname_np(pthread_self(), truncated);
+#else
+    (void)name;
+    return ENOSYS;
+#endif
+}
+
+int64_t attest_thread_stack_minimum(void) {
+#if defined(__linux__) && defined(PTHREAD_STACK_MIN)
+    return (int64_t)PTHREAD_STACK_MIN;
+#else
+    return 16384;
 #endif
 }

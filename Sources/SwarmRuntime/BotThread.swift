@@ -42,6 +42,8 @@ final class BotThread: @unchecked Sendable {
     }
 
     let index: Int
+    /// The OS thread's name (≤ 15 bytes), visible in /proc/self/task/<tid>/comm and `ps -L`.
+    let name: String
     let interleaved: Bool
     let heartbeatInterval: Double
     let pinnedCPU: Int?
@@ -53,6 +55,9 @@ final class BotThread: @unchecked Sendable {
     private(set) var heartbeats = 0
     private(set) var lastHeartbeatNanoseconds: UInt64 = 0
     private(set) var runningBots = Set<Int>()
+    /// The pthread_setaffinity_np error when pinning was asked for and failed; set before the
+    /// thread reports itself started.
+    private(set) var pinningError: Int32?
     /// Set by the swarm when it creates the thread; cleared when it joins it.
     var thread: pthread_t = 0
     private let onComplete: @Sendable (Int, TaskReport) -> Void
@@ -62,9 +67,10 @@ final class BotThread: @unchecked Sendable {
     /// (as coroutines would) without the accounting costing more than the work.
     static let chunksPerSlice = 8
 
-    init(index: Int, interleaved: Bool, heartbeatInterval: Double, pinnedCPU: Int?,
+    init(index: Int, name: String, interleaved: Bool, heartbeatInterval: Double, pinnedCPU: Int?,
          onStarted: @escaping @Sendable () -> Void, onComplete: @escaping @Sendable (Int, TaskReport) -> Void) {
         self.index = index
+        self.name = name
         self.interleaved = interleaved
         self.heartbeatInterval = heartbeatInterval
         self.pinnedCPU = pinnedCPU
@@ -93,18 +99,32 @@ final class BotThread: @unchecked Sendable {
         condition.unlock()
     }
 
-    func snapshot() -> (state: BotState, heartbeats: Int, runningBots: Set<Int>, threadID: Int32) {
+    struct Snapshot {
+        var state: BotState
+        var heartbeats: Int
+        var lastHeartbeatNanoseconds: UInt64
+        var runningBots: Set<Int>
+        var threadID: Int32
+        var pinningError: Int32?
+    }
+
+    func snapshot() -> Snapshot {
         condition.lock()
         defer { condition.unlock() }
-        return (state, heartbeats, runningBots, threadID)
+        return Snapshot(state: state, heartbeats: heartbeats, lastHeartbeatNanoseconds: lastHeartbeatNanoseconds,
+                        runningBots: runningBots, threadID: threadID, pinningError: pinningError)
     }
 
     // MARK: The thread
 
     /// The thread's body: runs tasks until asked to stop with an empty inbox.
     func main() {
-        if let pinnedCPU { _ = attest_pin_current_thread(Int32(pinnedCPU)) }
+        // A name is a courtesy to whoever reads `ps -L`; failing to set one changes nothing else.
+        _ = attest_set_current_thread_name(name)
+        var pinResult: Int32 = 0
+        if let pinnedCPU { pinResult = attest_pin_current_thread(Int32(pinnedCPU)) }
         condition.lock()
+        if pinResult != 0 { pinningError = pinResult }
         threadID = attest_gettid()
         state = .idle
         lastHeartbeatNanoseconds = Clocks.monotonicNanoseconds()
@@ -115,7 +135,10 @@ final class BotThread: @unchecked Sendable {
         while true {
             condition.lock()
             // Take new jobs: all of them when interleaving, one at a time otherwise.
-            while (interleaved || active.isEmpty), !inbox.isEmpty {
+            if interleaved {
+                active.append(contentsOf: inbox.map(Active.init(job:)))
+                inbox.removeAll()
+            } else if active.isEmpty, !inbox.isEmpty {
                 active.append(Active(job: inbox.removeFirst()))
             }
             if active.isEmpty {
@@ -152,9 +175,14 @@ final class BotThread: @unchecked Sendable {
                 onComplete(task.job.ticket, report(for: task))
             }
             if !anyRan, let wake = active.map(\.wakeAtNanoseconds).min() {
-                // Only sleepers left: wait for the first to wake, as an event loop would.
+                // Only sleepers left: block until the first wakes or a new task arrives, as an
+                // event loop would.
+                condition.lock()
                 let now = Clocks.monotonicNanoseconds()
-                if wake > now { usleep(UInt32(min((wake - now) / 1_000, 1_000_000))) }
+                if wake > now, inbox.isEmpty {
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: Double(wake - now) / 1e9))
+                }
+                condition.unlock()
             }
         }
     }

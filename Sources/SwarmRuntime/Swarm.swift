@@ -1,14 +1,23 @@
 import Foundation
+import CSystemShims
 
 /// A bot as the swarm's manager sees it.
 public struct BotInfo: Sendable, Equatable {
+    /// 0-based position in the swarm; the `bot` argument of the submission APIs.
     public var index: Int
+    /// Stable id, "bot-00000" … "bot-09999".
     public var id: String
+    /// Human name, "bot 1" … "bot 10000".
     public var name: String
     /// Kernel thread id of the OS thread the bot runs on (shared by all bots in cooperative mode).
     public var threadID: Int32
+    /// Where the bot is in its life.
     public var state: BotState
+    /// Heartbeats recorded while idle: timed condition-variable waits that ran out (in
+    /// cooperative mode, those of the one shared thread).
     public var heartbeats: Int
+    /// CLOCK_MONOTONIC nanoseconds of the last heartbeat (of the thread's start before any).
+    public var lastHeartbeatNanoseconds: UInt64
 }
 
 /// The swarm manager: spawns N bots on OS threads (or on one thread, cooperatively), hands them
@@ -16,12 +25,21 @@ public struct BotInfo: Sendable, Equatable {
 ///
 /// @unchecked Sendable: all mutable state is guarded by `completion`.
 public final class Swarm: @unchecked Sendable {
+    /// The most bots one swarm may hold.
     public static let maximumBots = 10_000
     /// 512 KiB: ample for the kernel and Foundation calls, small enough for 10,000 bots.
     public static let defaultStackSize = 512 * 1024
+    /// The smallest stack size pthreads accepts here (PTHREAD_STACK_MIN).
+    public static var minimumStackSize: Int { Int(attest_thread_stack_minimum()) }
 
+    /// How the bots map onto OS threads.
     public let mode: SwarmMode
+    /// How many bots the swarm holds.
     public let botCount: Int
+    /// The stack size each bot thread was created with, in bytes (0: the system default).
+    public let stackSize: Int
+    /// The CPU every bot thread is pinned to, if any.
+    public let pinnedCPU: Int?
     private let botThreads: [BotThread]
     private let completion = NSCondition()
     private var reports: [Int: TaskReport] = [:]
@@ -31,13 +49,25 @@ public final class Swarm: @unchecked Sendable {
 
     /// Spawns the bots and returns once every OS thread is running and idle.
     /// - Parameters:
-    ///   - pinnedCPU: pins every bot thread to this CPU (a negative control).
-    ///   - heartbeatInterval: seconds between an idle bot's heartbeats.
+    ///   - botCount: 1 to ``maximumBots``.
+    ///   - mode: one OS thread per bot, or every bot on one OS thread.
+    ///   - stackSize: bytes of stack per bot thread (pthread_attr_setstacksize); 0 keeps the system
+    ///     default. At least ``minimumStackSize``.
+    ///   - heartbeatInterval: seconds between an idle bot's heartbeats (at least 1 ms).
+    ///   - pinnedCPU: pins every bot thread to this CPU (a negative control: the OS can then run
+    ///     only one of them at a time).
+    /// - Throws: ``SwarmError``; no thread outlives a failed init.
     public init(botCount: Int, mode: SwarmMode = .threaded, stackSize: Int = Swarm.defaultStackSize,
                 heartbeatInterval: Double = 1, pinnedCPU: Int? = nil) throws {
         guard (1...Self.maximumBots).contains(botCount) else { throw SwarmError.invalidBotCount(botCount) }
+        guard stackSize == 0 || stackSize >= Self.minimumStackSize else {
+            throw SwarmError.invalidStackSize(requested: stackSize, minimum: Self.minimumStackSize)
+        }
         self.mode = mode
         self.botCount = botCount
+        self.stackSize = stackSize
+        self.pinnedCPU = pinnedCPU
+        let heartbeatInterval = max(0.001, heartbeatInterval)
         let botThreadCount = mode == .threaded ? botCount : 1
         var made: [BotThread] = []
         made.reserveCapacity(botThreadCount)
@@ -45,7 +75,8 @@ public final class Swarm: @unchecked Sendable {
         // them through a box filled in right after.
         let box = CallbackBox()
         for index in 0..<botThreadCount {
-            made.append(BotThread(index: index, interleaved: mode == .cooperative, heartbeatInterval: heartbeatInterval,
+            let name = mode == .threaded ? String(format: "bot-%05d", index) : "swarm-coop"
+            made.append(BotThread(index: index, name: name, interleaved: mode == .cooperative, heartbeatInterval: heartbeatInterval,
                                  pinnedCPU: pinnedCPU,
                                  onStarted: { box.swarm?.botThreadStarted() },
                                  onComplete: { ticket, report in box.swarm?.taskCompleted(ticket, report) }))
@@ -56,15 +87,20 @@ public final class Swarm: @unchecked Sendable {
             let result = Self.spawnThread(for: botThread, stackSize: stackSize)
             if result != 0 {
                 // Join what was made, then report: no thread outlives a failed spawn.
-                for earlier in botThreads[..<index] { earlier.requestStop() }
-                for earlier in botThreads[..<index] { Self.joinThread(of: earlier) }
-                stopped = true
+                stop()
+                if result == EINVAL, stackSize > 0 {
+                    throw SwarmError.invalidStackSize(requested: stackSize, minimum: Self.minimumStackSize)
+                }
                 throw SwarmError.threadCreationFailed(errno: result, created: index)
             }
         }
         completion.lock()
         while started < botThreads.count { completion.wait() }
         completion.unlock()
+        if let pinnedCPU, let code = botThreads.lazy.compactMap({ $0.snapshot().pinningError }).first {
+            stop()
+            throw SwarmError.pinningFailed(cpu: pinnedCPU, errno: code)
+        }
     }
 
     deinit {
@@ -79,7 +115,8 @@ public final class Swarm: @unchecked Sendable {
     private func botThreadStarted() {
         completion.lock()
         started += 1
-        completion.broadcast()
+        // Only the last start matters to init's wait: one wake-up, not one per bot.
+        if started == botThreads.count { completion.broadcast() }
         completion.unlock()
     }
 
@@ -94,7 +131,7 @@ public final class Swarm: @unchecked Sendable {
         mode == .threaded ? botThreads[bot] : botThreads[0]
     }
 
-    /// Hands `task` to bot `bot`; returns a ticket to wait on.
+    /// Hands `task` to bot `bot` (0..<botCount); returns a ticket for ``wait(for:)``.
     public func submit(_ task: BotTask, to bot: Int) -> Int {
         submit([(bot: bot, task: task)])[0]
     }
@@ -124,16 +161,23 @@ public final class Swarm: @unchecked Sendable {
         return Array(first..<(first + assignments.count))
     }
 
-    /// Hands the same task to every bot.
+    /// Hands the same task to every bot; returns one ticket per bot, in bot order.
     public func submitToAll(_ task: BotTask) -> [Int] {
-        (0..<botCount).map { submit(task, to: $0) }
+        submit((0..<botCount).map { (bot: $0, task: task) })
     }
 
     /// Blocks until every ticket's task has finished; reports in ticket order.
     public func wait(for tickets: [Int]) -> [TaskReport] {
         completion.lock()
         defer { completion.unlock() }
-        while !tickets.allSatisfy({ reports[$0] != nil }) { completion.wait() }
+        // Tickets before `pending` are known finished: each wake-up looks only further on, so
+        // waiting for 10,000 tasks costs O(tasks), not O(tasks²).
+        var pending = 0
+        while true {
+            while pending < tickets.count, reports[tickets[pending]] != nil { pending += 1 }
+            if pending == tickets.count { break }
+            completion.wait()
+        }
         return tickets.compactMap { reports.removeValue(forKey: $0) }
     }
 
@@ -142,6 +186,17 @@ public final class Swarm: @unchecked Sendable {
     /// (cooperative mode).
     public func run(_ assignments: [(bot: Int, task: BotTask)]) -> [TaskReport] {
         wait(for: submit(assignments))
+    }
+
+    /// Runs `tasks` at once, task i on bot i % botCount (so on W bots when botCount = W = the task
+    /// count), and waits for all; reports in task order.
+    public func runConcurrently(_ tasks: [BotTask]) -> [TaskReport] {
+        run(tasks.enumerated().map { (bot: $0.offset % botCount, task: $0.element) })
+    }
+
+    /// Runs `tasks` one after another on one bot and waits for all; reports in task order.
+    public func runSequentially(_ tasks: [BotTask], onBot bot: Int = 0) -> [TaskReport] {
+        run(tasks.map { (bot: bot, task: $0) })
     }
 
     /// The bots, with their kernel thread ids and lifecycle state.
@@ -155,13 +210,14 @@ public final class Swarm: @unchecked Sendable {
                 state = snapshot.state
             }
             return BotInfo(index: index, id: String(format: "bot-%05d", index), name: "bot \(index + 1)",
-                           threadID: snapshot.threadID, state: state, heartbeats: snapshot.heartbeats)
+                           threadID: snapshot.threadID, state: state, heartbeats: snapshot.heartbeats,
+                           lastHeartbeatNanoseconds: snapshot.lastHeartbeatNanoseconds)
         }
     }
 
     /// Kernel thread ids of the bots' OS threads, one per bot (repeated in cooperative mode).
     public var botThreadIDs: [Int32] {
-        (0..<botCount).map { botThread(for: $0).threadID }
+        (0..<botCount).map { botThread(for: $0).snapshot().threadID }
     }
 
     /// Asks every bot to stop after its queued tasks, and joins every OS thread. Idempotent.
@@ -181,9 +237,13 @@ public final class Swarm: @unchecked Sendable {
     /// count). Returns 0 or the pthread_create error.
     private static func spawnThread(for bot: BotThread, stackSize: Int) -> Int32 {
         var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
+        let initialised = pthread_attr_init(&attributes)
+        guard initialised == 0 else { return initialised }
         defer { pthread_attr_destroy(&attributes) }
-        if stackSize > 0 { _ = pthread_attr_setstacksize(&attributes, stackSize) }
+        if stackSize > 0 {
+            let stackResult = pthread_attr_setstacksize(&attributes, stackSize)
+            guard stackResult == 0 else { return stackResult }
+        }
         let context = Unmanaged.passRetained(bot).toOpaque()
         var thread: pthread_t = 0
         let result = pthread_create(&thread, &attributes, { raw in
@@ -203,7 +263,8 @@ public final class Swarm: @unchecked Sendable {
     /// Waits for the bot's OS thread to end (pthread_join), so no thread outlives the swarm.
     private static func joinThread(of bot: BotThread) {
         guard bot.thread != 0 else { return }
-        pthread_join(bot.thread, nil)
+        // Fails only for a thread that is not joinable, which a bot thread always is.
+        _ = pthread_join(bot.thread, nil)
         bot.thread = 0
         bot.markJoined()
     }

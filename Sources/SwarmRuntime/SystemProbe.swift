@@ -1,70 +1,136 @@
 import Foundation
-import CSystemShims
 
 /// A CPU quota from cgroups, in CPUs' worth.
 public struct CPUQuota: Codable, Sendable, Equatable {
     /// "cgroup2 cpu.max" or "cgroup1 cfs".
     public var source: String
+    /// Microseconds of CPU time allowed per period (cpu.max's first field, cpu.cfs_quota_us).
     public var quotaMicroseconds: Int
+    /// The period in microseconds (cpu.max's second field, cpu.cfs_period_us).
     public var periodMicroseconds: Int
+    /// The folder whose files set the limit, when known.
+    public var path: String?
+    /// quota ÷ period: how many CPUs' worth of time the process may use.
     public var cpus: Double { periodMicroseconds > 0 ? Double(quotaMicroseconds) / Double(periodMicroseconds) : 0 }
+
+    /// A quota of `quotaMicroseconds` per `periodMicroseconds`, read from `source` (at `path`).
+    public init(source: String, quotaMicroseconds: Int, periodMicroseconds: Int, path: String? = nil) {
+        self.source = source
+        self.quotaMicroseconds = quotaMicroseconds
+        self.periodMicroseconds = periodMicroseconds
+        self.path = path
+    }
 }
 
 /// What the machine offers this process, probed once in one place and used by both the evidence
 /// records and the gates.
 public struct SystemSnapshot: Codable, Sendable, Equatable {
+    /// /etc/os-release PRETTY_NAME (or NAME), "unknown" when absent.
     public var osName: String
+    /// /etc/os-release VERSION_ID (or VERSION), "unknown" when absent.
     public var osVersion: String
+    /// uname's release, e.g. "6.1.0-18-amd64".
     public var kernelRelease: String
+    /// The first `model name` of /proc/cpuinfo.
     public var cpuModel: String
+    /// sysconf(_SC_NPROCESSORS_ONLN).
     public var logicalCPUsOnline: Int
+    /// CPUs in this process's affinity mask (sched_getaffinity), ascending.
     public var affinityCPUs: [Int]
+    /// The tightest cgroup CPU quota on this process's cgroup path (v2 cpu.max or v1 cfs), if any.
     public var cpuQuota: CPUQuota?
+    /// Where the quota was looked for and what was found, in words.
+    public var cpuQuotaDerivation: String
     /// Physical cores among the affinity CPUs (SMT siblings counted once), when the topology is known.
     public var physicalCores: Int?
+    /// The affinity CPUs grouped by physical core; empty when the topology is unknown.
     public var smtSiblingGroups: [[Int]]
+    /// Where the topology came from ("thread_siblings_list", "core_id", "/proc/cpuinfo") or why
+    /// it is unknown.
+    public var physicalCoresSource: String
+    /// /proc/meminfo MemTotal in bytes (0 when unknown).
     public var totalMemoryBytes: UInt64
+    /// The 1, 5 and 15 minute load averages.
     public var loadAverage: [Double]
-    /// min(affinity CPUs, floor(quota), physical cores).
+    /// min(affinity CPUs, floor(quota), physical cores), at least 1.
     public var availableParallelism: Int
-    /// How `availableParallelism` was derived, in words.
+    /// How `availableParallelism` was derived, in words, e.g.
+    /// "affinity 2, no cgroup quota, 2 physical cores (thread_siblings_list) → 2".
     public var availableParallelismDerivation: String
 }
 
-/// Probes the system. Linux specifics sit behind one function per probe so another platform's
-/// backend can replace each.
+/// Physical cores: the CPUs grouped by core, and where that came from.
+struct CoreTopology: Equatable {
+    var groups: [[Int]]
+    var source: String
+}
+
+/// A cgroup quota search: the tightest quota found and the notes of where it looked.
+struct QuotaSearch: Equatable {
+    var quota: CPUQuota?
+    var notes: [String]
+
+    var derivation: String { notes.isEmpty ? "no cgroup CPU controller found" : notes.joined(separator: "; ") }
+}
+
+/// The platform seam: one requirement per probe, so that another platform's backend (macOS:
+/// sysctl hw.perflevel0.physicalcpu, host_processor_info, thread_info) can answer each.
+protocol PlatformProbes: Sendable {
+    func operatingSystem() -> (name: String, version: String)
+    func kernelRelease() -> String
+    func cpuModel() -> String
+    func logicalCPUsOnline() -> Int
+    func affinityCPUs() -> [Int]
+    func cpuQuota() -> QuotaSearch
+    func coreTopology(cpus: [Int]) -> CoreTopology?
+    func totalMemoryBytes() -> UInt64
+    func loadAverage() -> [Double]
+}
+
+/// Probes the system. Platform specifics sit behind ``PlatformProbes``, one requirement per
+/// probe; Linux is the backend today (``LinuxProbes``).
 public enum SystemProbe {
+    static let platform: any PlatformProbes = LinuxProbes()
+
+    /// Probes everything now.
     public static func snapshot() -> SystemSnapshot {
-        let os: (name: String?, version: String?) = ProcFS.read("/etc/os-release").map(ProcFS.parseOSRelease) ?? (nil, nil)
-        let affinity = affinityCPUs()
-        let quota = cpuQuota()
-        let topology = smtTopology(cpus: affinity)
-        let (parallelism, derivation) = deriveParallelism(affinity: affinity.count, quota: quota, physicalCores: topology.map(\.count))
+        let os = platform.operatingSystem()
+        let affinity = platform.affinityCPUs()
+        let quota = platform.cpuQuota()
+        let topology = platform.coreTopology(cpus: affinity)
+        let (parallelism, derivation) = deriveParallelism(affinity: affinity.count, quota: quota.quota,
+                                                          physicalCores: topology?.groups.count, coresSource: topology?.source)
         return SystemSnapshot(
-            osName: os.name ?? "unknown", osVersion: os.version ?? "unknown",
-            kernelRelease: kernelRelease(),
-            cpuModel: ProcFS.read("/proc/cpuinfo").flatMap(ProcFS.parseCPUModel) ?? "unknown",
-            logicalCPUsOnline: logicalCPUsOnline(), affinityCPUs: affinity, cpuQuota: quota,
-            physicalCores: topology?.count, smtSiblingGroups: topology ?? [],
-            totalMemoryBytes: ProcFS.read("/proc/meminfo").flatMap(ProcFS.parseMemTotalBytes) ?? 0,
-            loadAverage: ProcFS.read("/proc/loadavg").map(ProcFS.parseLoadAverage) ?? [],
+            osName: os.name, osVersion: os.version, kernelRelease: platform.kernelRelease(), cpuModel: platform.cpuModel(),
+            logicalCPUsOnline: platform.logicalCPUsOnline(), affinityCPUs: affinity,
+            cpuQuota: quota.quota, cpuQuotaDerivation: quota.derivation,
+            physicalCores: topology?.groups.count, smtSiblingGroups: topology?.groups ?? [],
+            physicalCoresSource: topology?.source ?? "unknown: no topology in /sys or /proc/cpuinfo",
+            totalMemoryBytes: platform.totalMemoryBytes(), loadAverage: platform.loadAverage(),
             availableParallelism: parallelism, availableParallelismDerivation: derivation)
     }
 
-    /// The one rule for P, with its derivation.
-    public static func deriveParallelism(affinity: Int, quota: CPUQuota?, physicalCores: Int?) -> (Int, String) {
+    /// CPUs in this process's affinity mask (sched_getaffinity on Linux).
+    public static func affinityCPUs() -> [Int] {
+        platform.affinityCPUs()
+    }
+
+    /// The one rule for P = min(affinity CPUs, floor(quota), physical cores), never below 1, with
+    /// its derivation in words. A nil `physicalCores` counts each logical CPU as a core and says so.
+    public static func deriveParallelism(affinity: Int, quota: CPUQuota?, physicalCores: Int?,
+                                         coresSource: String? = nil) -> (Int, String) {
         var limits = [affinity]
         var parts = ["affinity \(affinity)"]
         if let quota {
-            let cpus = Int(quota.cpus.rounded(.down))
-            limits.append(max(1, cpus))
-            parts.append("\(quota.source) quota \(String(format: "%.2f", quota.cpus)) CPUs → \(max(1, cpus))")
+            let cpus = max(1, Int(quota.cpus.rounded(.down)))
+            limits.append(cpus)
+            parts.append("\(quota.source) quota \(String(format: "%.2f", quota.cpus)) CPUs → \(cpus)")
         } else {
             parts.append("no cgroup quota")
         }
         if let physicalCores {
             limits.append(physicalCores)
-            parts.append("\(physicalCores) physical cores")
+            parts.append("\(physicalCores) physical \(physicalCores == 1 ? "core" : "cores")" + (coresSource.map { " (\($0))" } ?? ""))
         } else {
             parts.append("SMT topology unknown: each logical CPU counted as a core")
         }
@@ -72,29 +138,9 @@ public enum SystemProbe {
         return (parallelism, parts.joined(separator: ", ") + " → \(parallelism)")
     }
 
-    static func logicalCPUsOnline() -> Int {
-        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-    }
+    // MARK: cgroup files (contents in, so tests can feed fixtures)
 
-    /// CPUs in this process's affinity mask (sched_getaffinity).
-    public static func affinityCPUs() -> [Int] {
-        var cpus = [Int32](repeating: 0, count: 1024)
-        let count = attest_affinity_cpus(&cpus, Int32(cpus.count))
-        guard count > 0 else { return Array(0..<logicalCPUsOnline()) }
-        return cpus.prefix(Int(min(count, 1024))).map(Int.init)
-    }
-
-    static func kernelRelease() -> String {
-        var name = utsname()
-        guard uname(&name) == 0 else { return "unknown" }
-        return withUnsafeBytes(of: &name.release) { raw in
-            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-        }
-    }
-
-    // MARK: cgroups
-
-    /// cgroup v2 `cpu.max`: "max 100000" (no limit) or "50000 100000".
+    /// cgroup v2 `cpu.max`: "max 100000" (no limit → nil) or "50000 100000" (0.5 CPU).
     public static func parseCgroup2CPUMax(_ text: String) -> CPUQuota? {
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard fields.count >= 2, fields[0] != "max", let quota = Int(fields[0]), let period = Int(fields[1]), quota > 0, period > 0 else {
@@ -103,72 +149,85 @@ public enum SystemProbe {
         return CPUQuota(source: "cgroup2 cpu.max", quotaMicroseconds: quota, periodMicroseconds: period)
     }
 
-    /// cgroup v1 `cpu.cfs_quota_us` (-1 = no limit) and `cpu.cfs_period_us`.
+    /// cgroup v1 `cpu.cfs_quota_us` (-1 = no limit → nil) and `cpu.cfs_period_us`.
     public static func parseCgroup1CFS(quota: String, period: String) -> CPUQuota? {
         guard let quota = Int(quota.trimmingCharacters(in: .whitespacesAndNewlines)), quota > 0,
               let period = Int(period.trimmingCharacters(in: .whitespacesAndNewlines)), period > 0 else { return nil }
         return CPUQuota(source: "cgroup1 cfs", quotaMicroseconds: quota, periodMicroseconds: period)
     }
 
-    /// The cgroup paths of this process from /proc/self/cgroup: "" key for the v2 hierarchy,
-    /// controller names for v1.
-    static func parseCgroupMembership(_ text: String) -> [String: String] {
-        var paths: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count == 3 else { continue }
-            if parts[1].isEmpty {
-                paths[""] = String(parts[2])
-            } else {
-                for controller in parts[1].split(separator: ",") { paths[String(controller)] = String(parts[2]) }
-            }
-        }
-        return paths
-    }
+    /// Mount points used when /proc/self/mountinfo names no cgroup filesystem.
+    static let conventionalCgroupMounts: [ProcFS.Mount] = [
+        .init(root: "/", mountPoint: "/sys/fs/cgroup", fileSystemType: "cgroup2", superOptions: []),
+        .init(root: "/", mountPoint: "/sys/fs/cgroup/unified", fileSystemType: "cgroup2", superOptions: []),
+        .init(root: "/", mountPoint: "/sys/fs/cgroup/cpu,cpuacct", fileSystemType: "cgroup", superOptions: ["cpu", "cpuacct"]),
+        .init(root: "/", mountPoint: "/sys/fs/cgroup/cpu", fileSystemType: "cgroup", superOptions: ["cpu"]),
+    ]
 
-    /// The tightest CPU quota on this process's cgroup path (v2, then v1), or nil.
-    public static func cpuQuota() -> CPUQuota? {
-        let membership = ProcFS.read("/proc/self/cgroup").map(parseCgroupMembership) ?? [:]
+    /// The tightest CPU quota on this process's cgroup path. For each cgroup2 mount and each v1
+    /// mount holding the `cpu` controller, walks from the process's own cgroup folder up to the
+    /// mount's top (a limit may sit on any ancestor) and reads cpu.max, or cpu.cfs_quota_us and
+    /// cpu.cfs_period_us. Absent files, "max" and -1 mean no limit there.
+    /// - Parameters:
+    ///   - membership: /proc/self/cgroup, parsed.
+    ///   - mounts: /proc/self/mountinfo, parsed.
+    ///   - read: reads a file's contents, nil when absent (injected so tests can fake a hierarchy).
+    static func findCPUQuota(membership: [String: String], mounts: [ProcFS.Mount], read: (String) -> String?) -> QuotaSearch {
+        var cgroupMounts = mounts.filter { $0.fileSystemType == "cgroup2" || ($0.fileSystemType == "cgroup" && $0.superOptions.contains("cpu")) }
+        if cgroupMounts.isEmpty { cgroupMounts = conventionalCgroupMounts }
         var quotas: [CPUQuota] = []
-        if let path = membership[""] {
-            // A limit may sit on any ancestor: walk up to the root.
-            var current = path
+        var notes: [String] = []
+        for mount in cgroupMounts {
+            let isV2 = mount.fileSystemType == "cgroup2"
+            guard let path = membership[isV2 ? "" : "cpu"] else { continue }
+            var folders: [String] = []
+            var relative = relativeCgroupPath(path, mountRoot: mount.root)
             while true {
-                if let text = ProcFS.read("/sys/fs/cgroup\(current == "/" ? "" : current)/cpu.max"), let quota = parseCgroup2CPUMax(text) {
-                    quotas.append(quota)
+                folders.append(mount.mountPoint + (relative == "/" ? "" : relative))
+                if relative == "/" || relative.isEmpty { break }
+                relative = (relative as NSString).deletingLastPathComponent
+            }
+            var found: [String] = []
+            var readable = false
+            for folder in folders {
+                if isV2 {
+                    guard let text = read(folder + "/cpu.max") else { continue }
+                    readable = true
+                    if var quota = parseCgroup2CPUMax(text) {
+                        quota.path = folder
+                        quotas.append(quota)
+                        found.append("\(folder)/cpu.max \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
+                    }
+                } else {
+                    guard let quotaText = read(folder + "/cpu.cfs_quota_us"), let periodText = read(folder + "/cpu.cfs_period_us") else {
+                        continue
+                    }
+                    readable = true
+                    if var quota = parseCgroup1CFS(quota: quotaText, period: periodText) {
+                        quota.path = folder
+                        quotas.append(quota)
+                        found.append("\(folder)/cpu.cfs_quota_us \(quota.quotaMicroseconds) per \(quota.periodMicroseconds)")
+                    }
                 }
-                if current == "/" || current.isEmpty { break }
-                current = (current as NSString).deletingLastPathComponent
+            }
+            let label = isV2 ? "cgroup2 at \(mount.mountPoint)" : "cgroup1 cpu at \(mount.mountPoint)"
+            if !found.isEmpty {
+                notes.append("\(label): " + found.joined(separator: ", "))
+            } else if readable {
+                notes.append("\(label): no limit (\(isV2 ? "cpu.max max" : "cfs_quota_us -1"))")
+            } else {
+                notes.append("\(label): no \(isV2 ? "cpu.max" : "cfs quota files")")
             }
         }
-        if let path = membership["cpu"] {
-            for root in ["/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct"] {
-                let folder = root + (path == "/" ? "" : path)
-                if let quota = ProcFS.read(folder + "/cpu.cfs_quota_us"), let period = ProcFS.read(folder + "/cpu.cfs_period_us"),
-                   let parsed = parseCgroup1CFS(quota: quota, period: period) {
-                    quotas.append(parsed)
-                    break
-                }
-            }
-        }
-        return quotas.min(by: { $0.cpus < $1.cpus })
+        return QuotaSearch(quota: quotas.min(by: { $0.cpus < $1.cpus }), notes: notes)
     }
 
-    // MARK: SMT topology
-
-    /// Groups the given CPUs by physical core (thread_siblings_list). nil when the topology
-    /// files are absent.
-    static func smtTopology(cpus: [Int]) -> [[Int]]? {
-        var groups: [[Int]] = []
-        var seen = Set<Int>()
-        for cpu in cpus {
-            guard let text = ProcFS.read("/sys/devices/system/cpu/cpu\(cpu)/topology/thread_siblings_list") else { return nil }
-            let siblings = ProcFS.parseCPUList(text).filter { cpus.contains($0) }
-            let group = siblings.isEmpty ? [cpu] : siblings
-            if seen.contains(cpu) { continue }
-            group.forEach { seen.insert($0) }
-            groups.append(group)
-        }
-        return groups
+    /// The process's cgroup path as seen below a mount of `mountRoot`: the part below the root,
+    /// or the mount's top when the path lies outside it (a cgroup namespace).
+    static func relativeCgroupPath(_ path: String, mountRoot: String) -> String {
+        if mountRoot == "/" { return path.isEmpty ? "/" : path }
+        if path == mountRoot { return "/" }
+        if path.hasPrefix(mountRoot + "/") { return String(path.dropFirst(mountRoot.count)) }
+        return "/"
     }
 }

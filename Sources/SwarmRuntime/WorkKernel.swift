@@ -13,6 +13,7 @@ public enum WorkKernel {
     public struct State: Sendable, Equatable {
         var lanes: (UInt64, UInt64, UInt64, UInt64)
 
+        /// The state a seed starts from: splitmix64 of the seed, four times.
         public init(seed: UInt64) {
             // splitmix64 spreads any seed (0 included) over all lanes.
             var x = seed
@@ -26,6 +27,7 @@ public enum WorkKernel {
             lanes = (next(), next(), next(), next())
         }
 
+        /// Lane-by-lane equality.
         public static func == (lhs: State, rhs: State) -> Bool {
             lhs.lanes.0 == rhs.lanes.0 && lhs.lanes.1 == rhs.lanes.1 && lhs.lanes.2 == rhs.lanes.2 && lhs.lanes.3 == rhs.lanes.3
         }
@@ -48,6 +50,10 @@ public enum WorkKernel {
             }
             lanes = (a, b, c, d)
         }
+
+        /// The four 64-bit lanes, for cross-checking another implementation of the kernel (the
+        /// bench's C reference) lane by lane.
+        public var words: [UInt64] { [lanes.0, lanes.1, lanes.2, lanes.3] }
 
         /// SHA-256 of the state's 32 bytes, little-endian lanes, lowercase hex.
         public var digest: String {
@@ -75,11 +81,20 @@ public enum WorkKernel {
 
     /// How many iterations take about `targetSeconds` on one core of this machine.
     public struct Calibration: Codable, Sendable, Equatable {
+        /// The time asked for, seconds on one core.
         public var targetSeconds: Double
+        /// Iterations expected to take `targetSeconds` on one core.
         public var iterations: Int
+        /// The iteration count each trial ran.
         public var trialIterations: Int
-        /// Thread-CPU seconds of each trial.
+        /// Thread-CPU seconds (CLOCK_THREAD_CPUTIME_ID) of each trial, in the order run.
         public var trialSeconds: [Double]
+
+        /// The median trial, the one the iteration count was scaled from.
+        public var medianTrialSeconds: Double {
+            let sorted = trialSeconds.sorted()
+            return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+        }
     }
 
     /// Times `trials` runs of a probe size on the calling thread's CPU clock and scales linearly

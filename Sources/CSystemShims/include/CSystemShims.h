@@ -23,4 +23,12 @@ int32_t attest_pin_current_thread(int32_t cpu);
 int32_t attest_thread_rusage(int64_t *user_us, int64_t *system_us,
                              int64_t *voluntary_switches, int64_t *involuntary_switches);
 
+/* Names the calling thread (pthread_setname_np; at most 15 bytes are kept). Returns 0 or an
+   errno value. The name shows in /proc/self/task/<tid>/comm, ps -L and top -H. */
+int32_t attest_set_current_thread_name(const char *name);
+
+/* The smallest stack size pthread_attr_setstacksize accepts (PTHREAD_STACK_MIN, a sysconf call
+   on recent glibc and so not importable as a constant). */
+int64_t attest_thread_stack_minimum(void);
+
 #endif

@@ -36,7 +36,7 @@ public enum ProcFS {
     /// Numeric fields of a /proc stat line by their 1-based field number, counted from the last
     /// ')' (the command name, field 2, may hold spaces and parentheses). Byte-level: at 20 samples
     /// a second over dozens of threads, string splitting costs more than the kernel's read.
-    static func statFields(_ bytes: [UInt8], wanted: [Int]) -> [Int: UInt64]? {
+    static func statFields<Bytes: BidirectionalCollection>(_ bytes: Bytes, wanted: [Int]) -> [Int: UInt64]? where Bytes.Element == UInt8 {
         guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         var result: [Int: UInt64] = [:]
         let maximum = wanted.max() ?? 0
@@ -67,24 +67,31 @@ public enum ProcFS {
         return result.count == wanted.count ? result : nil
     }
 
-    /// Re-reads a file from offset 0 through an open descriptor: /proc files regenerate on each
-    /// read, so a sampler can keep them open instead of paying open/close every sample.
-    static func reread(descriptor: Int32, into buffer: inout [UInt8]) -> [UInt8]? {
-        let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
-        guard count > 0 else { return nil }
-        return Array(buffer[0..<count])
-    }
-
     /// Thread ids from /proc/self/task with opendir/readdir (no Foundation enumeration).
     static func listTasks() -> [Int32] {
         guard let directory = opendir("/proc/self/task") else { return [] }
         defer { closedir(directory) }
+        return listTasks(in: directory)
+    }
+
+    /// Thread ids from an open /proc/self/task directory stream, read from its start.
+    static func listTasks(in directory: OpaquePointer) -> [Int32] {
+        rewinddir(directory)
         var ids: [Int32] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            // Digits straight from d_name: no String per entry ("." and ".." are skipped).
+            let id: Int32? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                var value: Int32 = 0
+                var digits = 0
+                for byte in raw {
+                    if byte == 0 { break }
+                    guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                    value = value &* 10 &+ Int32(byte - UInt8(ascii: "0"))
+                    digits += 1
+                }
+                return digits > 0 ? value : nil
             }
-            if let id = Int32(name) { ids.append(id) }
+            if let id { ids.append(id) }
         }
         return ids.sorted()
     }
@@ -97,6 +104,23 @@ public enum ProcFS {
             return Int(line.dropFirst("Threads:".count).trimmingCharacters(in: .whitespaces))
         }
         return nil
+    }
+
+    /// A `<Name>:   <n> kB` field of /proc/self/status (VmRSS, VmHWM, …) in bytes.
+    public static func parseStatusKilobytes(status: String, field: String) -> UInt64? {
+        for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
+            let parts = line.dropFirst(field.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if let first = parts.first, let kibibytes = UInt64(first) { return kibibytes * 1024 }
+        }
+        return nil
+    }
+
+    /// The process's resident memory now (VmRSS) and at its peak (VmHWM), bytes.
+    public static func memoryUsage() -> (residentBytes: UInt64, peakResidentBytes: UInt64)? {
+        guard let status = read("/proc/self/status"),
+              let resident = parseStatusKilobytes(status: status, field: "VmRSS"),
+              let peak = parseStatusKilobytes(status: status, field: "VmHWM") else { return nil }
+        return (resident, peak)
     }
 
     /// The process's OS thread count: `num_threads` (field 20) of /proc/self/stat, the same
@@ -117,11 +141,14 @@ public enum ProcFS {
 
     /// What /proc/<pid>/task/<tid>/stat says of one thread.
     public struct ThreadStat: Sendable, Equatable {
+        /// utime, field 14, clock ticks.
         public var userTicks: UInt64
+        /// stime, field 15, clock ticks.
         public var systemTicks: UInt64
         /// The CPU the thread last ran on (field 39).
         public var processor: Int
 
+        /// utime + stime in seconds (ticks ÷ ``ProcFS/ticksPerSecond``).
         public var cpuSeconds: Double { Double(userTicks + systemTicks) / ProcFS.ticksPerSecond }
     }
 
@@ -131,29 +158,159 @@ public enum ProcFS {
         parseThreadStat(bytes: Array(text.utf8))
     }
 
-    static func parseThreadStat(bytes: [UInt8]) -> ThreadStat? {
-        guard let fields = statFields(bytes, wanted: [14, 15, 39]), let user = fields[14], let system = fields[15],
-              let processor = fields[39] else { return nil }
+    /// One pass over the bytes after the last ')', no allocation: the sampler calls this for
+    /// every thread at every tick.
+    static func parseThreadStat<Bytes: BidirectionalCollection>(bytes: Bytes) -> ThreadStat? where Bytes.Element == UInt8 {
+        guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        var field = 2
+        var value: UInt64 = 0
+        var inField = false
+        var user: UInt64?
+        var system: UInt64?
+        var processor: UInt64?
+        var index = bytes.index(after: close)
+        while true {
+            let atEnd = index == bytes.endIndex
+            let byte = atEnd ? UInt8(ascii: " ") : bytes[index]
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") {
+                if inField {
+                    switch field {
+                    case 14: user = value
+                    case 15: system = value
+                    case 39: processor = value
+                    default: break
+                    }
+                    inField = false
+                    if field >= 39 { break }
+                }
+                if atEnd { break }
+            } else {
+                if !inField {
+                    field += 1
+                    value = 0
+                    inField = true
+                }
+                if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                    value = value &* 10 &+ UInt64(byte - UInt8(ascii: "0"))
+                }
+            }
+            index = bytes.index(after: index)
+        }
+        guard let user, let system, let processor else { return nil }
         return ThreadStat(userTicks: user, systemTicks: system, processor: Int(processor))
     }
 
+    /// /proc/self/task/<tid>/stat of one of this process's threads; nil once it has ended.
     public static func threadStat(tid: Int32) -> ThreadStat? {
         readBytes("/proc/self/task/\(tid)/stat").flatMap { parseThreadStat(bytes: $0) }
     }
 
+    /// What a sampler reads at every tick, through descriptors kept open between calls and
+    /// re-read from offset 0 with pread (/proc files regenerate on each read): at 20 samples a
+    /// second, path lookups and open/close cost more than the reads. One owner (the sampler
+    /// thread) uses it; `close()` or deinit closes everything.
+    final class SampleReader {
+        private var threadDescriptors: [Int32: Int32] = [:]
+        private var procStat: Int32 = -1
+        private var selfStat: Int32 = -1
+        private var taskDirectory: OpaquePointer?
+        private var buffer = [UInt8](repeating: 0, count: 4096)
+        private var statBuffer = [UInt8](repeating: 0, count: 1 << 16)
+
+        init() {
+            procStat = open("/proc/stat", O_RDONLY | O_CLOEXEC)
+            selfStat = open("/proc/self/stat", O_RDONLY | O_CLOEXEC)
+            taskDirectory = opendir("/proc/self/task")
+        }
+
+        /// Every live thread's stat (/proc/self/task/<tid>/stat), by thread id.
+        func threads() -> [Int32: ThreadStat] {
+            var threads: [Int32: ThreadStat] = [:]
+            let live = taskDirectory.map(ProcFS.listTasks(in:)) ?? ProcFS.listTasks()
+            threads.reserveCapacity(live.count)
+            for tid in live {
+                if threadDescriptors[tid] == nil {
+                    let descriptor = open("/proc/self/task/\(tid)/stat", O_RDONLY | O_CLOEXEC)
+                    if descriptor >= 0 { threadDescriptors[tid] = descriptor }
+                }
+                guard let descriptor = threadDescriptors[tid] else { continue }
+                let stat: ThreadStat? = buffer.withUnsafeMutableBytes { raw in
+                    let count = pread(descriptor, raw.baseAddress, raw.count, 0)
+                    guard count > 0 else { return nil }
+                    return ProcFS.parseThreadStat(bytes: UnsafeRawBufferPointer(rebasing: raw[0..<count]))
+                }
+                if let stat { threads[tid] = stat }
+            }
+            // Threads that ended: close their descriptors.
+            if threadDescriptors.count > live.count {
+                let liveSet = Set(live)
+                for (tid, descriptor) in threadDescriptors where !liveSet.contains(tid) {
+                    Foundation.close(descriptor)
+                    threadDescriptors[tid] = nil
+                }
+            }
+            return threads
+        }
+
+        /// /proc/stat's per-CPU lines.
+        func cpuTimes() -> [CPUTimes] {
+            guard procStat >= 0 else { return ProcFS.cpuTimes() }
+            while true {
+                let result: [CPUTimes]? = statBuffer.withUnsafeMutableBytes { raw in
+                    let count = pread(procStat, raw.baseAddress, raw.count, 0)
+                    // A full buffer may have cut the file short: grow and read again.
+                    guard count > 0, count < raw.count else { return nil }
+                    return ProcFS.parseCPUTimes(bytes: UnsafeRawBufferPointer(rebasing: raw[0..<count]))
+                }
+                if let result { return result }
+                guard statBuffer.count < 1 << 24 else { return ProcFS.cpuTimes() }
+                statBuffer = [UInt8](repeating: 0, count: statBuffer.count * 4)
+            }
+        }
+
+        /// The process's OS thread count (/proc/self/stat `num_threads`).
+        func threadCount() -> Int? {
+            guard selfStat >= 0 else { return ProcFS.threadCount() }
+            let count: UInt64? = buffer.withUnsafeMutableBytes { raw in
+                let read = pread(selfStat, raw.baseAddress, raw.count, 0)
+                guard read > 0 else { return nil }
+                return ProcFS.statFields(UnsafeRawBufferPointer(rebasing: raw[0..<read]), wanted: [20])?[20]
+            }
+            return count.map(Int.init) ?? ProcFS.threadCount()
+        }
+
+        func close() {
+            for descriptor in threadDescriptors.values { Foundation.close(descriptor) }
+            threadDescriptors.removeAll()
+            if procStat >= 0 { Foundation.close(procStat) }
+            if selfStat >= 0 { Foundation.close(selfStat) }
+            if let taskDirectory { closedir(taskDirectory) }
+            procStat = -1
+            selfStat = -1
+            taskDirectory = nil
+        }
+
+        deinit { close() }
+    }
+
     /// /proc/<pid>/task/<tid>/schedstat: time on CPU (ns), time waiting on a run queue (ns), slices.
     public struct SchedStat: Sendable, Equatable {
+        /// Field 1: time spent on a CPU.
         public var runNanoseconds: UInt64
+        /// Field 2: time spent runnable, waiting on a run queue.
         public var waitNanoseconds: UInt64
+        /// Field 3: time slices run.
         public var timeslices: UInt64
     }
 
+    /// Parses a schedstat line: three numbers.
     public static func parseSchedStat(_ text: String) -> SchedStat? {
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { UInt64($0) }
         guard fields.count >= 3 else { return nil }
         return SchedStat(runNanoseconds: fields[0], waitNanoseconds: fields[1], timeslices: fields[2])
     }
 
+    /// /proc/self/task/<tid>/schedstat of one of this process's threads; nil once it has ended.
     public static func schedStat(tid: Int32) -> SchedStat? {
         read("/proc/self/task/\(tid)/schedstat").flatMap(parseSchedStat)
     }
@@ -162,11 +319,16 @@ public enum ProcFS {
 
     /// One CPU's cumulative jiffies from /proc/stat.
     public struct CPUTimes: Sendable, Equatable {
+        /// The N of `cpuN`.
         public var cpu: Int
+        /// user + nice + system + irq + softirq jiffies.
         public var busy: UInt64
+        /// idle + iowait jiffies.
         public var idle: UInt64
+        /// Jiffies stolen by the hypervisor.
         public var steal: UInt64
 
+        /// busy + idle + steal.
         public var total: UInt64 { busy + idle + steal }
     }
 
@@ -179,6 +341,10 @@ public enum ProcFS {
     /// Byte-level, and stops at the first line after the `cpu` lines: the rest of /proc/stat
     /// (the long `intr` line above all) is never looked at.
     static func parseCPUTimes(bytes: [UInt8]) -> [CPUTimes] {
+        bytes.withUnsafeBytes { parseCPUTimes(bytes: $0) }
+    }
+
+    static func parseCPUTimes(bytes: UnsafeRawBufferPointer) -> [CPUTimes] {
         var result: [CPUTimes] = []
         var lineStart = 0
         while lineStart < bytes.count {
@@ -226,12 +392,14 @@ public enum ProcFS {
         return result
     }
 
+    /// /proc/stat's per-CPU lines now (every online CPU).
     public static func cpuTimes() -> [CPUTimes] {
         readBytes("/proc/stat").map { parseCPUTimes(bytes: $0) } ?? []
     }
 
     // MARK: System facts
 
+    /// /proc/meminfo `MemTotal:` in bytes.
     public static func parseMemTotalBytes(meminfo: String) -> UInt64? {
         for line in meminfo.split(separator: "\n") where line.hasPrefix("MemTotal:") {
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
@@ -240,10 +408,12 @@ public enum ProcFS {
         return nil
     }
 
+    /// /proc/loadavg's 1, 5 and 15 minute load averages.
     public static func parseLoadAverage(_ text: String) -> [Double] {
         Array(text.split(separator: " ").prefix(3).compactMap { Double($0) })
     }
 
+    /// The first `model name` of /proc/cpuinfo.
     public static func parseCPUModel(cpuinfo: String) -> String? {
         for line in cpuinfo.split(separator: "\n") where line.hasPrefix("model name") {
             if let colon = line.firstIndex(of: ":") {
@@ -264,6 +434,107 @@ public enum ProcFS {
             values[key] = value
         }
         return (values["PRETTY_NAME"] ?? values["NAME"], values["VERSION_ID"] ?? values["VERSION"])
+    }
+
+    // MARK: cgroups and mounts
+
+    /// The cgroup paths of this process from /proc/self/cgroup: "" key for the v2 hierarchy
+    /// ("0::/path"), controller names for v1 ("4:cpu,cpuacct:/path").
+    public static func parseCgroupMembership(_ text: String) -> [String: String] {
+        var paths: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { continue }
+            if parts[1].isEmpty {
+                paths[""] = String(parts[2])
+            } else {
+                for controller in parts[1].split(separator: ",") { paths[String(controller)] = String(parts[2]) }
+            }
+        }
+        return paths
+    }
+
+    /// One line of /proc/self/mountinfo, as far as cgroup lookups need it.
+    public struct Mount: Sendable, Equatable {
+        /// The mounted folder's path inside its filesystem (field 4).
+        public var root: String
+        /// Where it is mounted (field 5).
+        public var mountPoint: String
+        /// Filesystem type, after the " - " separator ("cgroup2", "cgroup", …).
+        public var fileSystemType: String
+        /// Per-superblock options (for cgroup v1: the controllers, e.g. "rw,cpu,cpuacct").
+        public var superOptions: [String]
+    }
+
+    /// /proc/self/mountinfo lines. Paths have their octal escapes (\040 for a space) decoded.
+    public static func parseMountInfo(_ text: String) -> [Mount] {
+        var mounts: [Mount] = []
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            guard let separator = fields.firstIndex(of: "-"), separator >= 6, fields.count >= separator + 3 else { continue }
+            mounts.append(Mount(root: unescapeMountPath(fields[3]), mountPoint: unescapeMountPath(fields[4]),
+                                fileSystemType: fields[separator + 1],
+                                superOptions: fields[separator + 3].split(separator: ",").map(String.init)))
+        }
+        return mounts
+    }
+
+    static func unescapeMountPath(_ text: String) -> String {
+        guard text.contains("\\") else { return text }
+        var bytes: [UInt8] = []
+        let source = Array(text.utf8)
+        var index = 0
+        while index < source.count {
+            if source[index] == UInt8(ascii: "\\"), index + 3 < source.count,
+               let value = UInt8(String(decoding: source[(index + 1)...(index + 3)], as: UTF8.self), radix: 8) {
+                bytes.append(value)
+                index += 4
+            } else {
+                bytes.append(source[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    // MARK: /proc/cpuinfo
+
+    /// Logical CPUs grouped by physical core from /proc/cpuinfo's `processor`, `physical id` and
+    /// `core id` fields (SMT siblings share a core id within a package). nil when the file does
+    /// not say (some architectures and hypervisors leave the ids out).
+    public static func parseCPUInfoCores(_ cpuinfo: String) -> [[Int]]? {
+        var groups: [String: [Int]] = [:]
+        var order: [String] = []
+        var processor: Int?
+        var package = "0"
+        var core: String?
+        func flush() {
+            if let processor, let core {
+                let key = package + "/" + core
+                if groups[key] == nil { order.append(key) }
+                groups[key, default: []].append(processor)
+            }
+            processor = nil
+            package = "0"
+            core = nil
+        }
+        for line in cpuinfo.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.trimmingCharacters(in: .whitespaces).isEmpty {
+                flush()
+                continue
+            }
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let key = line[..<colon].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            switch key {
+            case "processor": processor = Int(value)
+            case "physical id": package = value
+            case "core id": core = value
+            default: break
+            }
+        }
+        flush()
+        return groups.isEmpty ? nil : order.compactMap { groups[$0]?.sorted() }
     }
 
     /// A kernel CPU list such as "0-3,8,10-11".

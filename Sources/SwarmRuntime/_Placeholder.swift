@@ -1,1 +1,0 @@
-// Placeholder until the SwarmRuntime target lands; replaced by real sources.
