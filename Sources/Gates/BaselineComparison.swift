@@ -17,7 +17,8 @@ public enum BaselineComparison {
         public var taskCPUSeconds: Double
         public var peakThreadCount: Int
         public var threadsBeforeSpawn: Int
-        /// Cores that carried > 20% load from this process's threads during the run.
+        /// Cores' worth of this process's load at once: the median over samples of the own load
+        /// summed across cores, rounded (a migrating single thread counts as one core).
         public var coresUsed: Int
         public var digests: [String]
 

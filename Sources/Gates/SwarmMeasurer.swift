@@ -147,13 +147,12 @@ struct SwarmMeasurer {
         swarm.stop()
         try slept.get()
         let after = ProcFS.threadCount() ?? 0
-        let botSet = Set(botTIDs)
-        let distinct = botSet.count
+        let distinct = Set(botTIDs).count
         let recorded = taken.map { sample in
-            ThreadCount.Sample(seconds: sample.seconds, threadCount: sample.threadCount,
-                               botsAlive: botTIDs.filter { Set(sample.threadIDs).contains($0) }.count)
+            let alive = Set(sample.threadIDs)
+            return ThreadCount.Sample(seconds: sample.seconds, threadCount: sample.threadCount,
+                                      botsAlive: botTIDs.filter(alive.contains).count)
         }
-        _ = botSet
         return (ThreadCount.Parameters(bots: bots, sampleSeconds: seconds, sampleHz: sampleHz, mode: mode.rawValue),
                 ThreadCount.Measurements(threadsBeforeSpawn: before, botThreadIDs: botTIDs, distinctBotThreads: distinct,
                                          samples: recorded, threadsAfterJoin: after))
@@ -220,11 +219,12 @@ struct SwarmMeasurer {
             let reports = swarm.run(tasks.enumerated().map { (bot: $0.offset, task: $0.element) })
             let wall = Double(Clocks.monotonicNanoseconds() - start) / 1e9
             let (taken, _) = sampler.stop()
-            var ownByCPU: [Int: [Double]] = [:]
-            for sample in taken { for core in sample.cores { ownByCPU[core.cpu, default: []].append(core.own) } }
-            let coresUsed = ownByCPU.values.filter { values in
-                values.isEmpty ? false : values.reduce(0, +) / Double(values.count) > CPUUtilization.Criteria.standard.busyThreshold
-            }.count
+            // Cores' worth of this process's load at once: per sample, the own load summed over the
+            // cores, rounded; then the median. A single thread that migrates between cores shows
+            // on both of them but never adds up to more than one core at a time.
+            let perSample = taken.filter { !$0.cores.isEmpty }.map { sample in sample.cores.reduce(0) { $0 + $1.own } }
+            let sorted = perSample.sorted()
+            let coresUsed = sorted.isEmpty ? 0 : Int(sorted[sorted.count / 2].rounded())
             return BaselineComparison.ModeMeasurement(
                 mode: swarmMode.rawValue, wallSeconds: wall, taskCPUSeconds: reports.reduce(0) { $0 + $1.cpuSeconds },
                 peakThreadCount: taken.map(\.threadCount).max() ?? before, threadsBeforeSpawn: before,

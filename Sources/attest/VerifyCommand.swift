@@ -22,10 +22,31 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Refuse bundles larger than this many MiB (default 64).")
     var maxMib: Int = 64
 
+    @Option(help: "Fail unless the bundle attests this commit (full id or a prefix of at least 7 hex characters).")
+    var expectCommit: String?
+
+    @Option(help: "Fail when the bundle was sealed longer ago than this (e.g. 30d, 12h, 45m).")
+    var maxAge: String?
+
     func validate() throws {
         guard (1...4096).contains(maxMib) else {
             throw ValidationError("--max-mib \(maxMib) is out of range\nhint: give a size from 1 to 4096 MiB")
         }
+        if let expectCommit, !BindingPolicy.isCommitPrefix(expectCommit) {
+            throw ValidationError("--expect-commit '\(expectCommit)' is not a commit id\nhint: give at least 7 hex characters (a shorter prefix is ambiguous), e.g. `git rev-parse HEAD`")
+        }
+        if let maxAge, BindingPolicy.parseDuration(maxAge) == nil {
+            throw ValidationError("--max-age '\(maxAge)' is not a duration\nhint: write a number with a unit: s, m, h, d or w (e.g. 30d)")
+        }
+    }
+
+    /// Every policy this verification applies: verdict re-derivation, plus binding when asked.
+    var allPolicies: [any RecordPolicy] {
+        var policies = Self.policies
+        if expectCommit != nil || maxAge != nil {
+            policies.append(BindingPolicy(expectedCommitPrefix: expectCommit, maximumAge: maxAge.flatMap(BindingPolicy.parseDuration)))
+        }
+        return policies
     }
 
     /// The content policies every verification applies.
@@ -52,7 +73,7 @@ struct VerifyCommand: ParsableCommand {
         let url = URL(fileURLWithPath: bundle)
         let data = try CLIErrors.reporting { try BundleFile.read(url) }
         let limits = StrictJSON.Limits(maximumBytes: maxMib << 20, maximumDepth: StrictJSON.Limits.standard.maximumDepth)
-        let report = Verifier(trustedKeys: trusted, policies: Self.policies, limits: limits).verify(bundleData: data)
+        let report = Verifier(trustedKeys: trusted, policies: allPolicies, limits: limits).verify(bundleData: data)
         if let problem = NotABundle(report: report) {
             CLIErrors.printError("\(bundle) is not an attest bundle: \(problem.message)", hint: problem.hint)
             throw ExitCode(2)

@@ -21,18 +21,6 @@ struct RunCommandTests {
 
     static let shortGates = ["--task-seconds", "0.15", "--rounds", "1", "--sample-seconds", "1,1", "--bots", "4", "--workers", "2"]
 
-    static func affinityCPUs() -> Int {
-        // Linux: sched_getaffinity through /proc/self/status "Cpus_allowed_list".
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return 1 }
-        var count = 0
-        for part in line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces).split(separator: ",") {
-            let bounds = part.split(separator: "-").compactMap { Int($0) }
-            count += bounds.count == 2 ? bounds[1] - bounds[0] + 1 : 1
-        }
-        return count
-    }
-
     @Test("a short full run writes all five gate files and a bundle that verify accepts")
     func fullRun() throws {
         let folder = try Self.scratch()

@@ -1,0 +1,81 @@
+public import Foundation
+
+/// Binds a bundle to what the verifier expects, so that an old or foreign bundle cannot be passed
+/// off for a new commit: the subject must be the expected commit, and the seal recent enough.
+public struct BindingPolicy: RecordPolicy {
+    /// A commit id or a prefix of one (at least 7 hex characters).
+    public var expectedCommitPrefix: String?
+    /// The seal's age limit in seconds.
+    public var maximumAge: TimeInterval?
+    /// The verifier's notion of now (injectable for tests).
+    public var now: Date
+    /// Seals this far in the future are refused: a clock that far off proves nothing.
+    public static let allowedClockSkew: TimeInterval = 300
+
+    public init(expectedCommitPrefix: String? = nil, maximumAge: TimeInterval? = nil, now: Date = Date()) {
+        self.expectedCommitPrefix = expectedCommitPrefix?.lowercased()
+        self.maximumAge = maximumAge
+        self.now = now
+    }
+
+    /// Parses "30d", "12h", "45m", "90s" (or a bare number of seconds); nil when malformed.
+    public static func parseDuration(_ text: String) -> TimeInterval? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
+        if let last = trimmed.last, let unit = units[last], let value = Double(trimmed.dropLast()), value > 0, value.isFinite {
+            return value * unit
+        }
+        if let value = Double(trimmed), value > 0, value.isFinite { return value }
+        return nil
+    }
+
+    /// True for 7 to 40 hex characters.
+    public static func isCommitPrefix(_ text: String) -> Bool {
+        (7...40).contains(text.count) && text.allSatisfy(\.isHexDigit)
+    }
+
+    public func check(statements: [VerifiedStatement]) -> [Finding] {
+        var findings: [Finding] = []
+        guard let summary = statements.last, summary.predicateType == PredicateType.summary else { return [] }
+        if let expectedCommitPrefix {
+            let commit = summary.subject["digest"]?["gitCommit"]?.stringValue
+            if let commit {
+                if !commit.lowercased().hasPrefix(expectedCommitPrefix) {
+                    findings.append(Finding(code: "binding.commit-mismatch",
+                                            message: "the bundle attests commit \(commit), expected \(expectedCommitPrefix)",
+                                            recordIndex: summary.index))
+                }
+            } else {
+                findings.append(Finding(code: "binding.commit-mismatch",
+                                        message: "the bundle's subject is not a git commit (\(summary.subject.serialized())), expected \(expectedCommitPrefix)",
+                                        recordIndex: summary.index))
+            }
+        }
+        if let maximumAge {
+            guard let sealed = summary.predicate["finishedAt"]?.stringValue.flatMap(Timestamp.parse) else {
+                findings.append(Finding(code: "binding.age-unknown", message: "the seal has no readable finishedAt", recordIndex: summary.index))
+                return findings
+            }
+            let age = now.timeIntervalSince(sealed)
+            if age > maximumAge {
+                findings.append(Finding(code: "binding.too-old",
+                                        message: "the bundle was sealed \(Self.describe(age)) ago, older than the allowed \(Self.describe(maximumAge))",
+                                        recordIndex: summary.index))
+            } else if age < -Self.allowedClockSkew {
+                findings.append(Finding(code: "binding.from-the-future",
+                                        message: "the bundle claims to be sealed \(Self.describe(-age)) in the future",
+                                        recordIndex: summary.index))
+            }
+        }
+        return findings
+    }
+
+    static func describe(_ seconds: TimeInterval) -> String {
+        switch seconds {
+        case 86_400...: String(format: "%.1f days", seconds / 86_400)
+        case 3600...: String(format: "%.1f hours", seconds / 3600)
+        case 60...: String(format: "%.1f minutes", seconds / 60)
+        default: String(format: "%.0f seconds", seconds)
+        }
+    }
+}
