@@ -141,6 +141,8 @@ struct HardeningTests {
         BadInput(name: "--bots 0", arguments: ["run", "--bots", "0"], expected: "--bots"),
         BadInput(name: "--bots 1000000", arguments: ["run", "--bots", "1000000"], expected: "--bots"),
         BadInput(name: "a --key file that does not exist", arguments: ["run", "--key", "nope.key"], expected: "does not exist"),
+        BadInput(name: "an ambiguous --expect-commit", arguments: ["verify", "media.json", "--key", "k.pub", "--expect-commit", "abc"], expected: "not a commit id"),
+        BadInput(name: "a malformed --max-age", arguments: ["verify", "media.json", "--key", "k.pub", "--max-age", "1y"], expected: "not a duration"),
     ]
 
     static func prepare(_ folder: URL) throws {
