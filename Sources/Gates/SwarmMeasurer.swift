@@ -76,11 +76,30 @@ struct SwarmMeasurer {
 
     func concurrencyProof(workers: Int, taskSeconds: Double, rounds: Int, runID: String,
                           progress: (String, Int?, Int?) -> Void) throws -> (ConcurrencyProof.Parameters, ConcurrencyProof.Measurements, WorkKernel.Calibration) {
-        let snapshot = SystemProbe.snapshot()
         progress("calibrating the work kernel", nil, nil)
         let calibration = WorkKernel.calibrate(targetSeconds: taskSeconds)
         let seeds = (0..<workers).map { Self.seed(label: "gate2", runID: runID, index: $0) }
-        let tasks = seeds.map { BotTask.work(seed: $0, iterations: calibration.iterations) }
+        let parameters = ConcurrencyProof.Parameters(
+            workers: workers, taskSeconds: taskSeconds, rounds: rounds, warmupRounds: 1,
+            iterationsPerTask: calibration.iterations, seeds: seeds.map { String($0) }, mode: mode.rawValue,
+            seedDerivation: Self.seedDerivation.replacingOccurrences(of: "<gate>", with: "gate2"))
+        let measurements = try proofMeasurements(
+            parameters: parameters,
+            calibration: .init(targetSeconds: calibration.targetSeconds, iterations: calibration.iterations,
+                               trialSeconds: calibration.trialSeconds, trialIterations: calibration.trialIterations),
+            progress: progress)
+        return (parameters, measurements, calibration)
+    }
+
+    /// The proof's protocol for given parameters (seeds and iterations fixed): one warm-up, then
+    /// the rounds in random order, then both negative controls. Used by a run and by a replay.
+    func proofMeasurements(parameters: ConcurrencyProof.Parameters, calibration: ConcurrencyProof.Calibration,
+                           progress: (String, Int?, Int?) -> Void) throws -> ConcurrencyProof.Measurements {
+        let snapshot = SystemProbe.snapshot()
+        let rounds = parameters.rounds
+        let workers = parameters.workers
+        let taskSeconds = parameters.taskSeconds
+        let tasks = parameters.seeds.map { BotTask.work(seed: UInt64($0) ?? 0, iterations: parameters.iterationsPerTask) }
         var generator = SystemRandomNumberGenerator()
 
         func round(_ index: Int, label: String) throws -> ConcurrencyProof.Round {
@@ -113,15 +132,10 @@ struct SwarmMeasurer {
         let sleepSequential = try runConfiguration(sleepTasks, parallel: false, cpus: snapshot.affinityCPUs)
         let sleepParallel = try runConfiguration(sleepTasks, parallel: true, cpus: snapshot.affinityCPUs)
 
-        let parameters = ConcurrencyProof.Parameters(
-            workers: workers, taskSeconds: taskSeconds, rounds: rounds, warmupRounds: 1,
-            iterationsPerTask: calibration.iterations, seeds: seeds.map { String($0) }, mode: mode.rawValue,
-            seedDerivation: Self.seedDerivation.replacingOccurrences(of: "<gate>", with: "gate2"))
-        let measurements = ConcurrencyProof.Measurements(
+        return ConcurrencyProof.Measurements(
             availableParallelism: snapshot.availableParallelism,
             availableParallelismDerivation: snapshot.availableParallelismDerivation,
-            calibration: .init(targetSeconds: calibration.targetSeconds, iterations: calibration.iterations,
-                               trialSeconds: calibration.trialSeconds, trialIterations: calibration.trialIterations),
+            calibration: calibration,
             warmup: [warmup], rounds: measured,
             controls: [
                 .init(name: "pinned_one_cpu", description: "the parallel configuration with every bot pinned to CPU \(pinCPU)",
@@ -129,7 +143,6 @@ struct SwarmMeasurer {
                 .init(name: "sleep_only", description: "each task replaced by a \(sleepSeconds) s sleep",
                       sequential: sleepSequential, parallel: sleepParallel),
             ])
-        return (parameters, measurements, calibration)
     }
 
     // MARK: Gate 3

@@ -19,6 +19,9 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Print a machine-readable report.")
     var json = false
 
+    @Flag(help: "After verifying, re-run the concurrency proof here with the recorded seeds and iterations (exit 0 only if REPRODUCED).")
+    var replay = false
+
     @Option(help: "Refuse bundles larger than this many MiB (default 64).")
     var maxMib: Int = 64
 
@@ -86,6 +89,15 @@ struct VerifyCommand: ParsableCommand {
             VerificationPrinter.print(report, file: bundle)
         }
         if !report.isVerified { throw ExitCode(1) }
+        if replay {
+            let result = try CLIErrors.reporting {
+                try Replay.run(statements: report.statements) { phase in
+                    FileHandle.standardError.write(Data("replay: \(phase)\n".utf8))
+                }
+            }
+            ReplayPrinter.print(result)
+            if result.verdict != .reproduced { throw ExitCode(1) }
+        }
     }
 }
 
@@ -125,6 +137,24 @@ struct NotABundle {
         default:
             hint = "pass a bundle written by `attest run`, such as .checkpoints/PHASE4_VERIFICATION_BUNDLE.json"
         }
+    }
+}
+
+/// Original and replay side by side.
+enum ReplayPrinter {
+    static func print(_ result: ReplayResult) {
+        func number(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "—" }
+        var lines = ["", "replay of the concurrency proof"]
+        lines.append("              original      replay")
+        lines.append("  S           \(number(result.original?.speedup).padding(toLength: 14, withPad: " ", startingAt: 0))\(number(result.replay?.speedup))")
+        lines.append("  E           \(number(result.original?.efficiency).padding(toLength: 14, withPad: " ", startingAt: 0))\(number(result.replay?.efficiency))")
+        lines.append("  CPU/wall    \(number(result.original?.parallelCPUPerWall).padding(toLength: 14, withPad: " ", startingAt: 0))\(number(result.replay?.parallelCPUPerWall))")
+        lines.append("  P           \(String(result.originalParallelism).padding(toLength: 14, withPad: " ", startingAt: 0))\(result.replayParallelism.map(String.init) ?? "—")")
+        lines.append("  P derived   original: \(result.originalDerivation)")
+        if let derivation = result.replayDerivation { lines.append("              replay:   \(derivation)") }
+        for finding in result.findings { lines.append("  ✗ \(finding.code): \(finding.message)") }
+        lines.append("\(result.verdict.rawValue): \(result.reason)")
+        Swift.print(lines.joined(separator: "\n"))
     }
 }
 

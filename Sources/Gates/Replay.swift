@@ -1,0 +1,127 @@
+public import Evidence
+import SwarmRuntime
+
+/// How a replay of the concurrency proof ended on this machine.
+public enum ReplayVerdict: String, Sendable {
+    /// The recorded work was redone with the same outputs, the gate-2 criterion holds here, and the
+    /// efficiency is within `Replay.efficiencyTolerance` of the original.
+    case reproduced = "REPRODUCED"
+    case notReproduced = "NOT REPRODUCED"
+    /// This machine cannot decide (one CPU, or too much load from other processes).
+    case inconclusive = "INCONCLUSIVE"
+}
+
+/// The outcome of `attest verify --replay`, with the original and replay figures side by side.
+public struct ReplayResult: Sendable {
+    public var verdict: ReplayVerdict
+    public var reason: String
+    public var findings: [Finding]
+    public var original: ConcurrencyProof.Figures?
+    public var originalParallelism: Int
+    public var originalDerivation: String
+    public var replay: ConcurrencyProof.Figures?
+    public var replayParallelism: Int?
+    public var replayDerivation: String?
+    public var replayOutcome: GateOutcome?
+}
+
+/// Re-runs gate 2 with a verified bundle's recorded parameters (W, iterations, per-task seeds,
+/// rounds) and judges it with this machine's available parallelism.
+public enum Replay {
+    /// How far the replay's efficiency E may fall below the original's and still count as the
+    /// same claim: machines differ, but a drop of more than a quarter of ideal is a different result.
+    public static let efficiencyTolerance = 0.25
+
+    public enum Failure: Error, HintedError {
+        case noConcurrencyProof
+        case unreadable(String)
+
+        public var message: String {
+            switch self {
+            case .noConcurrencyProof: "the bundle has no concurrency-proof (gate 2) record to replay"
+            case .unreadable(let reason): "the gate 2 record cannot be read for a replay: \(reason)"
+            }
+        }
+
+        public var hint: String? {
+            switch self {
+            case .noConcurrencyProof: "replay needs a bundle from `attest run` with gate 2 (the default, or --quick)"
+            case .unreadable: "the bundle verified but its gate 2 record is not in the format this attest writes"
+            }
+        }
+    }
+
+    /// - Parameter statements: the verified bundle's statements (VerificationReport.statements).
+    public static func run(statements: [VerifiedStatement], progress: @escaping (String) -> Void = { _ in }) throws -> ReplayResult {
+        guard let record = statements.first(where: {
+            $0.predicateType == PredicateType.gate && $0.predicate["gate"]?["number"]?.intValue == GateKind.concurrencyProof.rawValue
+        }) else { throw Failure.noConcurrencyProof }
+        let parameters: ConcurrencyProof.Parameters
+        let originalMeasurements: ConcurrencyProof.Measurements
+        let criteria: ConcurrencyProof.Criteria
+        do {
+            guard let p = record.predicate["parameters"], let m = record.predicate["measurements"], let c = record.predicate["criteria"] else {
+                throw Failure.unreadable("parameters, measurements or criteria missing")
+            }
+            parameters = try p.decode(ConcurrencyProof.Parameters.self)
+            originalMeasurements = try m.decode(ConcurrencyProof.Measurements.self)
+            criteria = try c.decode(ConcurrencyProof.Criteria.self)
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure.unreadable("\(error)")
+        }
+        let original = ConcurrencyProof.judge(parameters: parameters, measurements: originalMeasurements, criteria: criteria)
+        var result = ReplayResult(
+            verdict: .notReproduced, reason: "", findings: [], original: original.figures,
+            originalParallelism: originalMeasurements.availableParallelism,
+            originalDerivation: originalMeasurements.availableParallelismDerivation,
+            replay: nil, replayParallelism: nil, replayDerivation: nil, replayOutcome: nil)
+
+        // 1. The same work: every task's output must be the recorded one. Invented digests end here.
+        let measurer = SwarmMeasurer(mode: .threaded, sampleHz: 1)
+        progress("redoing the \(parameters.workers) recorded tasks to check their output digests")
+        let tasks = parameters.seeds.map { BotTask.work(seed: UInt64($0) ?? 0, iterations: parameters.iterationsPerTask) }
+        let check = try measurer.runConfiguration(tasks, parallel: false, cpus: SystemProbe.affinityCPUs())
+        let recorded = originalMeasurements.rounds.first?.sequential.tasks.sorted { $0.index < $1.index } ?? []
+        for task in check.tasks {
+            let expected = recorded.first { $0.index == task.index }?.digest ?? "(none recorded)"
+            if expected != task.digest {
+                result.findings.append(Finding(
+                    code: "replay.digest-mismatch",
+                    message: "task \(task.index) (seed \(task.seed), \(task.iterations) iterations): recorded digest \(expected), recomputed \(task.digest) — the recorded work was not what was done"))
+            }
+        }
+        if !result.findings.isEmpty {
+            result.reason = "the recorded output digests do not match the work"
+            return result
+        }
+
+        // 2. The claim, judged with this machine's parallelism.
+        let measurements = try measurer.proofMeasurements(parameters: parameters, calibration: originalMeasurements.calibration) { phase, round, total in
+            progress(round.map { "\(phase) (round \($0)/\(total ?? 0))" } ?? phase)
+        }
+        let replay = ConcurrencyProof.judge(parameters: parameters, measurements: measurements, criteria: criteria)
+        result.replay = replay.figures
+        result.replayParallelism = measurements.availableParallelism
+        result.replayDerivation = measurements.availableParallelismDerivation
+        result.replayOutcome = replay.outcome
+        switch replay.outcome.status {
+        case .notShown, .inconclusive:
+            result.verdict = .inconclusive
+            result.reason = replay.outcome.summary
+        case .passed:
+            let originalE = original.figures?.efficiency ?? 0
+            let replayE = replay.figures?.efficiency ?? 0
+            if replayE + efficiencyTolerance >= originalE {
+                result.verdict = .reproduced
+                result.reason = "the criterion holds here and E \(ConcurrencyProof.format(replayE)) is within \(efficiencyTolerance) of the original \(ConcurrencyProof.format(originalE))"
+            } else {
+                result.reason = "the criterion holds here but E \(ConcurrencyProof.format(replayE)) is more than \(efficiencyTolerance) below the original \(ConcurrencyProof.format(originalE))"
+            }
+        case .failed, .invalid:
+            result.reason = replay.outcome.summary
+        }
+        return result
+    }
+}
