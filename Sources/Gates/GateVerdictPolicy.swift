@@ -126,7 +126,9 @@ public struct GateVerdictPolicy: RecordPolicy {
             findings += result.findings
             if let (kind, status) = result.derived { derived[kind] = status }
         }
-        if let summary = statements.last, summary.predicateType == PredicateType.summary {
+        // A reproduction bundle's verdict is the replay's (REPRODUCED, …), judged by `Reproduction`.
+        let isReproduction = statements.contains { $0.predicateType == PredicateType.reproduction }
+        if !isReproduction, let summary = statements.last, summary.predicateType == PredicateType.summary {
             do {
                 let predicate = try summary.predicate.decode(SummaryPredicate.self)
                 for entry in predicate.gates {

@@ -22,6 +22,15 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "After verifying, re-run the concurrency proof here with the recorded seeds and iterations (exit 0 only if REPRODUCED).")
     var replay = false
 
+    @Option(help: "With --replay: sign a reproduction bundle with this private key.")
+    var signWith: String?
+
+    @Option(help: "With --sign-with: where to write the reproduction bundle (default BUNDLE.reproduction.json).")
+    var out: String?
+
+    @Option(help: "A reproduction bundle of BUNDLE (repeatable): counts the distinct trusted keys that reproduced it.")
+    var reproduction: [String] = []
+
     @Option(help: "Refuse bundles larger than this many MiB (default 64).")
     var maxMib: Int = 64
 
@@ -37,6 +46,12 @@ struct VerifyCommand: ParsableCommand {
         }
         if let expectCommit, !BindingPolicy.isCommitPrefix(expectCommit) {
             throw ValidationError("--expect-commit '\(expectCommit)' is not a commit id\nhint: give at least 7 hex characters (a shorter prefix is ambiguous), e.g. `git rev-parse HEAD`")
+        }
+        if signWith != nil && !replay {
+            throw ValidationError("--sign-with needs --replay\nhint: a reproduction bundle records a replay: add --replay")
+        }
+        if out != nil && signWith == nil {
+            throw ValidationError("--out needs --sign-with\nhint: --out names the reproduction bundle that --sign-with writes")
         }
         if let maxAge, BindingPolicy.parseDuration(maxAge) == nil {
             throw ValidationError("--max-age '\(maxAge)' is not a duration\nhint: write a number with a unit: s, m, h, d or w (e.g. 30d)")
@@ -89,15 +104,39 @@ struct VerifyCommand: ParsableCommand {
             VerificationPrinter.print(report, file: bundle)
         }
         if !report.isVerified { throw ExitCode(1) }
+        var failed = false
+        if !reproduction.isEmpty {
+            let files = try CLIErrors.reporting { try reproduction.map { (path: $0, data: try BundleFile.read(URL(fileURLWithPath: $0))) } }
+            let tally = Reproduction.tally(files: files, original: report.statements, trustedKeys: trusted)
+            for line in tally.rejected { print("✗ reproduction \(line)") }
+            print("reproduced by \(tally.reproducingKeys.count) distinct trusted key\(tally.reproducingKeys.count == 1 ? "" : "s")"
+                  + (tally.reproducingKeys.isEmpty ? "" : ": " + tally.reproducingKeys.sorted().joined(separator: ", ")))
+            failed = tally.reproducingKeys.isEmpty
+        }
         if replay {
+            // Load the signing key first: a bad key must fail before minutes of measuring.
+            let signer = try signWith.map { path in try CLIErrors.reporting { try SigningKey.load(pemFile: URL(fileURLWithPath: path)) } }
+            let startedAt = Date()
             let result = try CLIErrors.reporting {
                 try Replay.run(statements: report.statements) { phase in
                     FileHandle.standardError.write(Data("replay: \(phase)\n".utf8))
                 }
             }
             ReplayPrinter.print(result)
-            if result.verdict != .reproduced { throw ExitCode(1) }
+            if let signer {
+                let destination = URL(fileURLWithPath: out ?? (bundle + ".reproduction.json"))
+                try CLIErrors.reporting {
+                    let reproduction = try Reproduction.bundle(
+                        for: result, original: report.statements, signingKey: signer, system: ThisMachine.systemInfo(),
+                        git: GitSnapshot.read(at: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)),
+                        startedAt: startedAt, finishedAt: Date())
+                    try reproduction.write(to: destination, exclusive: true)
+                }
+                print("reproduction bundle: \(destination.path) (signed by \(signer.publicKey.keyID))")
+            }
+            failed = failed || result.verdict != .reproduced
         }
+        if failed { throw ExitCode(1) }
     }
 }
 

@@ -29,4 +29,28 @@ struct ReplayCLITests {
         #expect(replay.status == 1)
         #expect(replay.stdout.contains("INCONCLUSIVE: cannot be shown on one CPU"), "\(replay.stdout)")
     }
+
+    @Test("reproduction bundles verify; two signed by the same key count as one, another trusted key makes two")
+    func reproductions() throws {
+        let folder = try Self.freshBundle()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bundle = ".checkpoints/PHASE4_VERIFICATION_BUNDLE.json"
+        #expect(try CLI.run(["keygen", "--out", "other"], in: folder).status == 0)
+        for (key, out) in [("keys/attest.key", "r1.json"), ("keys/attest.key", "r2.json"), ("other/attest.key", "r3.json")] {
+            let replay = try CLI.run(["verify", bundle, "--replay", "--sign-with", key, "--out", out], in: folder)
+            #expect(replay.status == 0, "\(replay.stdout)\n\(replay.stderr)")
+            #expect(replay.stdout.contains("reproduction bundle:"))
+        }
+        #expect(try CLI.run(["verify", "r1.json", "--key", "keys/attest.pub"], in: folder).status == 0)
+        let same = try CLI.run(["verify", bundle, "--key", "keys/attest.pub", "--key", "other/attest.pub",
+                                "--reproduction", "r1.json", "--reproduction", "r2.json"], in: folder)
+        #expect(same.stdout.contains("reproduced by 1 distinct trusted key"), "\(same.stdout)")
+        let two = try CLI.run(["verify", bundle, "--key", "keys/attest.pub", "--key", "other/attest.pub",
+                               "--reproduction", "r1.json", "--reproduction", "r2.json", "--reproduction", "r3.json"], in: folder)
+        #expect(two.stdout.contains("reproduced by 2 distinct trusted keys"), "\(two.stdout)")
+        // Only trusted keys count.
+        let untrusted = try CLI.run(["verify", bundle, "--key", "keys/attest.pub", "--reproduction", "r3.json"], in: folder)
+        #expect(untrusted.status == 1)
+        #expect(untrusted.stdout.contains("reproduced by 0 distinct trusted keys"))
+    }
 }
