@@ -23,6 +23,8 @@ public struct ReplayResult: Sendable {
     public var replayParallelism: Int?
     public var replayDerivation: String?
     public var replayOutcome: GateOutcome?
+    /// The replay's raw measurements (nil when the digest check stopped it).
+    public var replayMeasurements: ConcurrencyProof.Measurements?
 }
 
 /// Re-runs gate 2 with a verified bundle's recorded parameters (W, iterations, per-task seeds,
@@ -76,7 +78,7 @@ public enum Replay {
             verdict: .notReproduced, reason: "", findings: [], original: original.figures,
             originalParallelism: originalMeasurements.availableParallelism,
             originalDerivation: originalMeasurements.availableParallelismDerivation,
-            replay: nil, replayParallelism: nil, replayDerivation: nil, replayOutcome: nil)
+            replay: nil, replayParallelism: nil, replayDerivation: nil, replayOutcome: nil, replayMeasurements: nil)
 
         // 1. The same work: every task's output must be the recorded one. Invented digests end here.
         let measurer = SwarmMeasurer(mode: .threaded, sampleHz: 1)
@@ -106,6 +108,7 @@ public enum Replay {
         result.replayParallelism = measurements.availableParallelism
         result.replayDerivation = measurements.availableParallelismDerivation
         result.replayOutcome = replay.outcome
+        result.replayMeasurements = measurements
         switch replay.outcome.status {
         case .notShown, .inconclusive:
             result.verdict = .inconclusive

@@ -32,6 +32,7 @@ public enum Reproduction {
             "system": (try? JSONValue(encoding: system)) ?? .null,
             "original": figures(result.original),
             "replay": figures(result.replay),
+            "replayMeasurements": result.replayMeasurements.flatMap { try? JSONValue(encoding: $0) } ?? .null,
             "replayAvailableParallelism": result.replayParallelism.map { .number(Double($0)) } ?? .null,
             "replayAvailableParallelismDerivation": result.replayDerivation.map(JSONValue.string) ?? .null,
             "findings": .array(result.findings.map { .object(["code": .string($0.code), "message": .string($0.message)]) }),

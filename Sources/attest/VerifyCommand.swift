@@ -10,8 +10,11 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Check a bundle's signatures, chain, seal and every gate's verdict.",
         discussion: "Exit status: 0 verified, 1 verification failed, 2 usage or unreadable input.")
 
-    @Argument(help: "The bundle file.")
-    var bundle: String
+    @Argument(help: "The bundle file (or --from-notes REV).")
+    var bundle: String?
+
+    @Option(help: "Verify the bundle archived for this commit (git note under refs/notes/attest), checking its digest.")
+    var fromNotes: String?
 
     @Option(name: .customLong("key"), help: "A trusted public key (repeatable). Default: keys/*.pub here.")
     var keys: [String] = []
@@ -41,6 +44,9 @@ struct VerifyCommand: ParsableCommand {
     var maxAge: String?
 
     func validate() throws {
+        if (bundle == nil) == (fromNotes == nil) {
+            throw ValidationError("give a bundle file or --from-notes REV, not both and not neither\nhint: attest verify .checkpoints/PHASE4_VERIFICATION_BUNDLE.json, or attest verify --from-notes HEAD")
+        }
         guard (1...4096).contains(maxMib) else {
             throw ValidationError("--max-mib \(maxMib) is out of range\nhint: give a size from 1 to 4096 MiB")
         }
@@ -71,23 +77,23 @@ struct VerifyCommand: ParsableCommand {
     static let policies: [any RecordPolicy] = [GateVerdictPolicy()]
 
     func trustedKeys() throws -> [PublicKey] {
-        var paths = keys
-        if paths.isEmpty {
-            let folder = URL(fileURLWithPath: "keys")
-            let found = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?
-                .filter { $0.hasSuffix(".pub") }.sorted().map { folder.appendingPathComponent($0).path } ?? []
-            guard !found.isEmpty else {
-                CLIErrors.printError("no trusted key: pass --key PUBFILE",
-                                     hint: "a bundle's own key material is never trusted; get the signer's attest.pub from a source you trust and pass --key attest.pub")
-                throw ExitCode(2)
-            }
-            paths = found
-        }
-        return try CLIErrors.reporting { try paths.map { try PublicKey.load(pemFile: URL(fileURLWithPath: $0)) } }
+        try TrustedKeys.load(keys)
     }
 
     func run() throws {
         let trusted = try trustedKeys()
+        var archiveNote: ArchiveNote?
+        let bundle: String
+        if let fromNotes {
+            let located = try CLIErrors.reporting {
+                try Archive.locate(revision: fromNotes, repository: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            }
+            archiveNote = located.note
+            bundle = located.file.path
+            print("note on \(located.note.commit): \(located.note.archivedPath) (summary digest \(located.note.bundleSummaryDigest))")
+        } else {
+            bundle = self.bundle ?? ""
+        }
         let url = URL(fileURLWithPath: bundle)
         let data = try CLIErrors.reporting { try BundleFile.read(url) }
         let limits = StrictJSON.Limits(maximumBytes: maxMib << 20, maximumDepth: StrictJSON.Limits.standard.maximumDepth)
@@ -105,6 +111,12 @@ struct VerifyCommand: ParsableCommand {
         }
         if !report.isVerified { throw ExitCode(1) }
         var failed = false
+        if let archiveNote {
+            let findings = Archive.check(note: archiveNote, statements: report.statements)
+            for finding in findings { print("✗ \(finding.code): \(finding.message)") }
+            if findings.isEmpty { print("✓ the archived bundle is the one the note names") }
+            failed = !findings.isEmpty
+        }
         if !reproduction.isEmpty {
             let files = try CLIErrors.reporting { try reproduction.map { (path: $0, data: try BundleFile.read(URL(fileURLWithPath: $0))) } }
             let tally = Reproduction.tally(files: files, original: report.statements, trustedKeys: trusted)
@@ -137,6 +149,25 @@ struct VerifyCommand: ParsableCommand {
             failed = failed || result.verdict != .reproduced
         }
         if failed { throw ExitCode(1) }
+    }
+}
+
+/// The keys a verification trusts: the given files, or keys/*.pub here when none are given.
+enum TrustedKeys {
+    static func load(_ paths: [String]) throws -> [PublicKey] {
+        var paths = paths
+        if paths.isEmpty {
+            let folder = URL(fileURLWithPath: "keys")
+            let found = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?
+                .filter { $0.hasSuffix(".pub") }.sorted().map { folder.appendingPathComponent($0).path } ?? []
+            guard !found.isEmpty else {
+                CLIErrors.printError("no trusted key: pass --key PUBFILE",
+                                     hint: "a bundle's own key material is never trusted; get the signer's attest.pub from a source you trust and pass --key attest.pub")
+                throw ExitCode(2)
+            }
+            paths = found
+        }
+        return try CLIErrors.reporting { try paths.map { try PublicKey.load(pemFile: URL(fileURLWithPath: $0)) } }
     }
 }
 
