@@ -126,9 +126,26 @@ public struct GateVerdictPolicy: RecordPolicy {
             findings += result.findings
             if let (kind, status) = result.derived { derived[kind] = status }
         }
-        // A reproduction bundle's verdict is the replay's (REPRODUCED, …), judged by `Reproduction`.
-        let isReproduction = statements.contains { $0.predicateType == PredicateType.reproduction }
-        if !isReproduction, let summary = statements.last, summary.predicateType == PredicateType.summary {
+        // A reproduction bundle holds one reproduction record and no gate record; its summary's
+        // verdict must be the reproduction's own. A bundle mixing both is refused, so a
+        // reproduction record can never switch off the re-derivation of gate verdicts.
+        let reproductions = statements.filter { $0.predicateType == PredicateType.reproduction }
+        if !reproductions.isEmpty, let summary = statements.last, summary.predicateType == PredicateType.summary {
+            if !gates.isEmpty || reproductions.count > 1 {
+                findings.append(Finding(code: "verdict.mixed-bundle",
+                                        message: "a bundle holds either gate records or one reproduction record, not \(gates.count) gate and \(reproductions.count) reproduction records",
+                                        recordIndex: summary.index))
+            }
+            let claimed = summary.predicate["verdict"]?.stringValue
+            let recorded = reproductions.first?.predicate["verdict"]?.stringValue
+            if claimed != recorded || recorded.flatMap(ReplayVerdict.init(rawValue:)) == nil {
+                findings.append(Finding(code: "verdict.mismatch",
+                                        message: "the summary claims \(claimed ?? "nothing"); the reproduction record says \(recorded ?? "nothing")",
+                                        recordIndex: summary.index))
+            }
+            return findings
+        }
+        if let summary = statements.last, summary.predicateType == PredicateType.summary {
             do {
                 let predicate = try summary.predicate.decode(SummaryPredicate.self)
                 for entry in predicate.gates {

@@ -26,3 +26,34 @@ struct ReplayTests {
         #expect(throws: Replay.Failure.self) { try Replay.run(statements: []) }
     }
 }
+
+@Suite("Reproduction bundles and the verdict policy")
+struct ReproductionPolicyTests {
+    /// A bundle with gate records plus a reproduction record: the reproduction must not switch off
+    /// the gates' re-derivation.
+    @Test("a reproduction record inside a gate bundle is refused, and the lying gate is still caught")
+    func mixed() throws {
+        let key = RederivationTests.key
+        let builder = try BundleBuilder(signingKey: key, subject: .gitCommit(name: "t", commit: String(repeating: "1", count: 40)),
+                                        runID: String(repeating: "c", count: 32))
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        try builder.append(gate: GateRecordContent(
+            gate: GateIdentity(number: 2, name: "concurrency_proof", title: "Concurrency proof", critical: true),
+            startedAt: start, finishedAt: start, durationSeconds: 1, system: RederivationTests.system,
+            git: .unavailable(reason: .notARepository, message: "test"),
+            parameters: try JSONValue(encoding: CriteriaTests.parameters),
+            measurements: try JSONValue(encoding: CriteriaTests.measurements(parallelWall: 4)),
+            criteria: try JSONValue(encoding: ConcurrencyProof.Criteria.standard),
+            result: GateResultRecord(status: "passed", passed: true, summary: "lie")))
+        try builder.append(predicateType: PredicateType.reproduction, predicate: [
+            "startedAt": .string(Timestamp.format(start)), "finishedAt": .string(Timestamp.format(start)),
+            "verdict": .string("REPRODUCED"),
+        ])
+        let bundle = try builder.seal(gates: [GateSummaryEntry(number: 2, name: "concurrency_proof", status: "passed", passed: true)],
+                                      verdict: "REPRODUCED", startedAt: start, finishedAt: start, system: RederivationTests.system,
+                                      git: .unavailable(reason: .notARepository, message: "test"))
+        let codes = Set(RederivationTests.verify(bundle.encoded()).allFindings.map(\.code))
+        #expect(codes.contains("verdict.mixed-bundle"))
+        #expect(codes.contains("verdict.gate-mismatch"))
+    }
+}
