@@ -28,7 +28,7 @@ struct KernelReferenceTests {
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        let python = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(python == WorkKernel.run(seed: seed, iterations: iterations))
+        let digest = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(digest == WorkKernel.run(seed: seed, iterations: iterations))
     }
 }
