@@ -34,7 +34,10 @@ public struct BindingPolicy: RecordPolicy {
         (7...40).contains(text.count) && text.allSatisfy(\.isHexDigit)
     }
 
-    public func check(statements: [VerifiedStatement]) -> [Finding] {
+    /// Binding reads the summary alone, which the verifier always keeps.
+    public func inspect(_ statement: VerifiedStatement) -> Never? { nil }
+
+    public func check(statements: [VerifiedStatement], inspections: [Int: Never]) -> [Finding] {
         var findings: [Finding] = []
         guard let summary = statements.last, summary.predicateType == PredicateType.summary else { return [] }
         if let expectedCommitPrefix {

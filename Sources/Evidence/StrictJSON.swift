@@ -52,21 +52,57 @@ public enum StrictJSON {
     /// Validates and parses in one pass: the value, or the first rule it breaks. This is the only
     /// JSON reader the verifier uses, so what is checked is exactly what is read.
     public static func parse(_ data: Data, limits: Limits = .standard) -> Result<JSONValue, Violation> {
-        if data.count > limits.maximumBytes {
-            return .failure(Violation(kind: .tooLarge, offset: limits.maximumBytes, path: "",
-                                      detail: "the input is \(data.count) bytes, over the limit of \(limits.maximumBytes)"))
-        }
+        if let violation = sizeViolation(data.count, limits: limits) { return .failure(violation) }
         return data.withUnsafeBytes { raw -> Result<JSONValue, Violation> in
-            var parser = Parser(bytes: raw.bindMemory(to: UInt8.self), limits: limits)
+            let bytes = raw.bindMemory(to: UInt8.self)
+            if let violation = UTF8Check.firstViolation(in: bytes, baseOffset: 0) { return .failure(violation) }
+            return parseValue(bytes, baseOffset: 0, depth: 1, path: [], limits: limits)
+        }
+    }
+
+    /// A top-level object whose largest member, an array, is not parsed yet: the byte range of each
+    /// of its elements was found by a structural scan, so the elements can be parsed separately
+    /// (on every core) with `parseElement`. Every other member is parsed and checked as usual.
+    public struct DeferredObject: Sendable {
+        /// The object's members, except the deferred array.
+        public var members: [String: JSONValue]
+        /// Each element's bytes in the document, in order; nil when the key is absent or its value
+        /// is not an array (then it is in `members`, parsed).
+        public var elementRanges: [Range<Int>]?
+        /// The deferred member's key.
+        public var key: String
+        /// False when the document is valid JSON but not an object (then nothing is deferred).
+        public var isObject: Bool
+    }
+
+    /// Parses a document whose top level is an object, deferring the array at `key`. The whole
+    /// document's UTF-8, size, syntax outside the deferred elements, duplicate keys and trailing
+    /// data are checked here; what is inside each element is checked by `parseElement`. Together
+    /// they accept exactly what `parse` accepts.
+    public static func parseObject(_ data: Data, deferring key: String, limits: Limits = .standard) -> Result<DeferredObject, Violation> {
+        if let violation = sizeViolation(data.count, limits: limits) { return .failure(violation) }
+        return data.withUnsafeBytes { raw -> Result<DeferredObject, Violation> in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            if let violation = UTF8Check.firstViolation(in: bytes, baseOffset: 0) { return .failure(violation) }
+            var parser = Parser(bytes: bytes, baseOffset: 0, limits: limits, path: [])
             do {
-                try parser.validateUTF8()
                 parser.skipWhitespace()
-                let value = try parser.value(depth: 1, path: "$")
-                parser.skipWhitespace()
-                if parser.position != parser.bytes.count {
-                    throw parser.violation(.trailingData, "data after the end of the JSON value", path: "")
+                guard parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "{") else {
+                    // Not an object: parse it whole so the caller sees the usual value (or violation).
+                    let value = try parser.document(depth: 1)
+                    return .success(DeferredObject(members: value.objectValue ?? [:], elementRanges: nil, key: key, isObject: false))
                 }
-                return .success(value)
+                var ranges: [Range<Int>]?
+                let members = try parser.object(depth: 1) { parser, member, depth in
+                    guard member == key, parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "[") else { return false }
+                    ranges = try parser.scanArrayElements(depth: depth)
+                    return true
+                }
+                parser.skipWhitespace()
+                if parser.position != bytes.count {
+                    throw Violation(kind: .trailingData, offset: parser.position, path: "", detail: "data after the end of the JSON value")
+                }
+                return .success(DeferredObject(members: members, elementRanges: ranges, key: key, isObject: true))
             } catch let violation as Violation {
                 return .failure(violation)
             } catch {
@@ -75,27 +111,72 @@ public enum StrictJSON {
         }
     }
 
-    private struct Parser {
-        let bytes: UnsafeBufferPointer<UInt8>
-        let limits: Limits
-        var position = 0
-
-        init(bytes: UnsafeBufferPointer<UInt8>, limits: Limits) {
-            self.bytes = bytes
-            self.limits = limits
+    /// Parses one element deferred by `parseObject` (element `index` of the array at `key`), with
+    /// offsets and paths as in the whole document. Its UTF-8 was checked with the document.
+    public static func parseElement(_ data: Data, range: Range<Int>, key: String, index: Int, limits: Limits = .standard) -> Result<JSONValue, Violation> {
+        data.withUnsafeBytes { raw -> Result<JSONValue, Violation> in
+            let whole = raw.bindMemory(to: UInt8.self)
+            guard range.lowerBound >= 0, range.upperBound <= whole.count else {
+                return .failure(Violation(kind: .syntax, offset: range.lowerBound, path: "", detail: "element range outside the document"))
+            }
+            return parseValue(UnsafeBufferPointer(rebasing: whole[range]), baseOffset: range.lowerBound, depth: 3,
+                              path: [.key(key), .index(index)], limits: limits)
         }
+    }
 
-        func violation(_ kind: Violation.Kind, _ detail: String, path: String) -> Violation {
-            Violation(kind: kind, offset: position, path: path, detail: detail)
+    private static func sizeViolation(_ count: Int, limits: Limits) -> Violation? {
+        guard count > limits.maximumBytes else { return nil }
+        return Violation(kind: .tooLarge, offset: limits.maximumBytes, path: "",
+                         detail: "the input is \(count) bytes, over the limit of \(limits.maximumBytes)")
+    }
+
+    private static func parseValue(_ bytes: UnsafeBufferPointer<UInt8>, baseOffset: Int, depth: Int, path: [PathComponent],
+                                   limits: Limits) -> Result<JSONValue, Violation> {
+        var parser = Parser(bytes: bytes, baseOffset: baseOffset, limits: limits, path: path)
+        do {
+            return .success(try parser.document(depth: depth))
+        } catch let violation as Violation {
+            return .failure(violation)
+        } catch {
+            return .failure(Violation(kind: .syntax, offset: baseOffset + parser.position, path: "", detail: "\(error)"))
         }
+    }
 
-        /// Rejects anything that is not well-formed UTF-8 (overlongs, surrogates encoded
-        /// directly, code points past U+10FFFF, truncated sequences).
-        mutating func validateUTF8() throws {
+    /// One step of a JSON path, kept as parts while parsing and written out only for a violation.
+    enum PathComponent {
+        case key(String)
+        case index(Int)
+
+        static func render(_ components: [PathComponent]) -> String {
+            var text = "$"
+            for component in components {
+                switch component {
+                case .key(let key): text += "." + key
+                case .index(let index): text += "[\(index)]"
+                }
+            }
+            return text
+        }
+    }
+
+    /// UTF-8 well-formedness (overlongs, surrogates encoded directly, code points past U+10FFFF and
+    /// truncated sequences are refused), with a fast path for ASCII, which bundles mostly are.
+    enum UTF8Check {
+        static func firstViolation(in bytes: UnsafeBufferPointer<UInt8>, baseOffset: Int) -> Violation? {
+            guard let base = bytes.baseAddress else { return nil }
+            let count = bytes.count
             var index = 0
-            while index < bytes.count {
+            while index < count {
+                // Eight ASCII bytes at a time.
+                if index + 8 <= count {
+                    let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                    if word & 0x8080_8080_8080_8080 == 0 { index += 8; continue }
+                }
                 let lead = bytes[index]
                 if lead < 0x80 { index += 1; continue }
+                func refuse(_ detail: String) -> Violation {
+                    Violation(kind: .invalidUTF8, offset: baseOffset + index, path: "", detail: detail)
+                }
                 let length: Int
                 let minimum: UInt32
                 var scalar: UInt32
@@ -103,116 +184,230 @@ public enum StrictJSON {
                 case 0xC2...0xDF: length = 2; minimum = 0x80; scalar = UInt32(lead & 0x1F)
                 case 0xE0...0xEF: length = 3; minimum = 0x800; scalar = UInt32(lead & 0x0F)
                 case 0xF0...0xF4: length = 4; minimum = 0x10000; scalar = UInt32(lead & 0x07)
-                default:
-                    position = index
-                    throw violation(.invalidUTF8, "byte 0x\(String(lead, radix: 16)) cannot start a UTF-8 sequence", path: "")
+                default: return refuse("byte 0x\(String(lead, radix: 16)) cannot start a UTF-8 sequence")
                 }
-                guard index + length <= bytes.count else {
-                    position = index
-                    throw violation(.invalidUTF8, "truncated UTF-8 sequence", path: "")
-                }
+                guard index + length <= count else { return refuse("truncated UTF-8 sequence") }
                 for offset in 1..<length {
                     let continuation = bytes[index + offset]
-                    guard continuation & 0xC0 == 0x80 else {
-                        position = index
-                        throw violation(.invalidUTF8, "invalid UTF-8 continuation byte", path: "")
-                    }
+                    guard continuation & 0xC0 == 0x80 else { return refuse("invalid UTF-8 continuation byte") }
                     scalar = scalar << 6 | UInt32(continuation & 0x3F)
                 }
                 if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) {
-                    position = index
-                    throw violation(.invalidUTF8, "overlong or out-of-range UTF-8 sequence", path: "")
+                    return refuse("overlong or out-of-range UTF-8 sequence")
                 }
                 index += length
             }
+            return nil
+        }
+    }
+
+    private struct Parser {
+        let bytes: UnsafeBufferPointer<UInt8>
+        /// Where `bytes` starts in the whole document, so offsets in violations are the document's.
+        let baseOffset: Int
+        let limits: Limits
+        var position = 0
+        /// The path to the value being read; rendered only when a violation is reported.
+        var path: [PathComponent]
+
+        init(bytes: UnsafeBufferPointer<UInt8>, baseOffset: Int, limits: Limits, path: [PathComponent]) {
+            self.bytes = bytes
+            self.baseOffset = baseOffset
+            self.limits = limits
+            self.path = path
+        }
+
+        func violation(_ kind: Violation.Kind, _ detail: String) -> Violation {
+            Violation(kind: kind, offset: baseOffset + position, path: PathComponent.render(path), detail: detail)
+        }
+
+        /// One whole value filling `bytes`, whitespace around it allowed.
+        mutating func document(depth: Int) throws -> JSONValue {
+            skipWhitespace()
+            let value = try value(depth: depth)
+            skipWhitespace()
+            if position != bytes.count {
+                throw Violation(kind: .trailingData, offset: baseOffset + position, path: "", detail: "data after the end of the JSON value")
+            }
+            return value
         }
 
         mutating func skipWhitespace() {
-            while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) {
-                position += 1
+            while position < bytes.count {
+                switch bytes[position] {
+                case 0x20, 0x09, 0x0A, 0x0D: position += 1
+                default: return
+                }
             }
         }
 
-        mutating func expect(_ byte: UInt8, path: String) throws {
+        mutating func expect(_ byte: UInt8) throws {
             guard position < bytes.count, bytes[position] == byte else {
-                throw violation(.syntax, "expected '\(Character(Unicode.Scalar(byte)))'", path: path)
+                throw violation(.syntax, "expected '\(Character(Unicode.Scalar(byte)))'")
             }
             position += 1
         }
 
-        mutating func value(depth: Int, path: @autoclosure () -> String) throws -> JSONValue {
+        mutating func value(depth: Int) throws -> JSONValue {
             guard depth <= limits.maximumDepth else {
-                throw violation(.tooDeep, "nesting deeper than \(limits.maximumDepth) levels", path: path())
+                throw violation(.tooDeep, "nesting deeper than \(limits.maximumDepth) levels")
             }
-            guard position < bytes.count else { throw violation(.syntax, "unexpected end of input", path: path()) }
+            guard position < bytes.count else { throw violation(.syntax, "unexpected end of input") }
             switch bytes[position] {
-            case UInt8(ascii: "{"): return try object(depth: depth, path: path())
-            case UInt8(ascii: "["): return try array(depth: depth, path: path())
-            case UInt8(ascii: "\""): return .string(try string(path: path()))
-            case UInt8(ascii: "t"): try literal("true", path: path()); return .bool(true)
-            case UInt8(ascii: "f"): try literal("false", path: path()); return .bool(false)
-            case UInt8(ascii: "n"): try literal("null", path: path()); return .null
-            default: return .number(try number(path: path()))
+            case UInt8(ascii: "{"): return .object(try object(depth: depth))
+            case UInt8(ascii: "["): return try array(depth: depth)
+            case UInt8(ascii: "\""): return .string(try string())
+            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+            case UInt8(ascii: "n"): try literal("null"); return .null
+            default: return .number(try number())
             }
         }
 
-        mutating func literal(_ word: String, path: String) throws {
-            for byte in word.utf8 {
+        mutating func literal(_ word: StaticString) throws {
+            let text = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+            for byte in text {
                 guard position < bytes.count, bytes[position] == byte else {
-                    throw violation(.syntax, "invalid literal, expected \(word)", path: path)
+                    throw violation(.syntax, "invalid literal, expected \(word)")
                 }
                 position += 1
             }
         }
 
-        mutating func object(depth: Int, path: String) throws -> JSONValue {
+        /// Reads an object's members. `deferring` may take over a member's value (it returns true
+        /// when it consumed the value); such a member is left out of the result.
+        mutating func object(depth: Int,
+                             deferring: ((inout Parser, String, Int) throws -> Bool)? = nil) throws -> [String: JSONValue] {
             position += 1
             var members: [String: JSONValue] = [:]
+            var deferredKeys: [String] = []
             skipWhitespace()
-            if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return members }
             while true {
                 skipWhitespace()
                 let keyStart = position
                 guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-                    throw violation(.syntax, "expected a string key", path: path)
+                    throw violation(.syntax, "expected a string key")
                 }
-                let key = try string(path: path)
-                if members[key] != nil {
+                let key = try string()
+                if members[key] != nil || deferredKeys.contains(key) {
                     position = keyStart
-                    throw violation(.duplicateKey, "duplicate key \"\(key)\"", path: path)
+                    throw violation(.duplicateKey, "duplicate key \"\(key)\"")
                 }
                 skipWhitespace()
-                try expect(UInt8(ascii: ":"), path: path)
+                try expect(UInt8(ascii: ":"))
                 skipWhitespace()
-                members[key] = try value(depth: depth + 1, path: path + "." + key)
+                path.append(.key(key))
+                if let deferring, try deferring(&self, key, depth + 1) {
+                    deferredKeys.append(key)
+                } else {
+                    members[key] = try value(depth: depth + 1)
+                }
+                path.removeLast()
                 skipWhitespace()
-                guard position < bytes.count else { throw violation(.syntax, "unterminated object", path: path) }
+                guard position < bytes.count else { throw violation(.syntax, "unterminated object") }
                 if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-                try expect(UInt8(ascii: "}"), path: path)
-                return .object(members)
+                try expect(UInt8(ascii: "}"))
+                return members
             }
         }
 
-        mutating func array(depth: Int, path: String) throws -> JSONValue {
+        mutating func array(depth: Int) throws -> JSONValue {
             position += 1
             skipWhitespace()
             var elements: [JSONValue] = []
             if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array(elements) }
             while true {
                 skipWhitespace()
-                let index = elements.count
-                elements.append(try value(depth: depth + 1, path: "\(path)[\(index)]"))
+                path.append(.index(elements.count))
+                elements.append(try value(depth: depth + 1))
+                path.removeLast()
                 skipWhitespace()
-                guard position < bytes.count else { throw violation(.syntax, "unterminated array", path: path) }
+                guard position < bytes.count else { throw violation(.syntax, "unterminated array") }
                 if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-                try expect(UInt8(ascii: "]"), path: path)
+                try expect(UInt8(ascii: "]"))
                 return .array(elements)
             }
         }
 
+        /// Finds the byte range of each element of the array at `position` without reading the
+        /// elements: strings are matched to their closing quote, brackets by nesting. Whatever is
+        /// inside an element is checked when the element itself is parsed.
+        mutating func scanArrayElements(depth: Int) throws -> [Range<Int>] {
+            guard depth <= limits.maximumDepth else {
+                throw violation(.tooDeep, "nesting deeper than \(limits.maximumDepth) levels")
+            }
+            position += 1
+            skipWhitespace()
+            var ranges: [Range<Int>] = []
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return ranges }
+            while true {
+                skipWhitespace()
+                path.append(.index(ranges.count))
+                let start = position
+                try skipValue()
+                guard position > start else { throw violation(.syntax, "expected a value") }
+                path.removeLast()
+                ranges.append((baseOffset + start)..<(baseOffset + position))
+                skipWhitespace()
+                guard position < bytes.count else { throw violation(.syntax, "unterminated array") }
+                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                try expect(UInt8(ascii: "]"))
+                return ranges
+            }
+        }
+
+        /// Moves past one value by its structure alone (see `scanArrayElements`).
+        mutating func skipValue() throws {
+            var nesting = 0
+            let start = position
+            while position < bytes.count {
+                let byte = bytes[position]
+                switch byte {
+                case UInt8(ascii: "\""):
+                    try skipString()
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    nesting += 1
+                    position += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    if nesting == 0 { return }
+                    nesting -= 1
+                    position += 1
+                case UInt8(ascii: ","), 0x20, 0x09, 0x0A, 0x0D:
+                    if nesting == 0 { return }
+                    position += 1
+                default:
+                    position += 1
+                }
+                if nesting == 0, position > start, byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "\"") {
+                    return
+                }
+            }
+            if nesting > 0 { throw violation(.syntax, "unterminated array or object") }
+        }
+
+        /// Moves past a string from its opening quote to just after its closing quote, using
+        /// memchr: a quote preceded by an odd number of backslashes is escaped.
+        mutating func skipString() throws {
+            guard let base = bytes.baseAddress else { throw violation(.syntax, "unterminated string") }
+            var search = position + 1
+            while search < bytes.count {
+                guard let found = memchr(base + search, Int32(UInt8(ascii: "\"")), bytes.count - search) else { break }
+                let quote = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                var backslashes = 0
+                while quote - backslashes - 1 > position, bytes[quote - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
+                if backslashes % 2 == 0 {
+                    position = quote + 1
+                    return
+                }
+                search = quote + 1
+            }
+            throw violation(.syntax, "unterminated string")
+        }
+
         /// Reads a string, decoding escapes, so duplicate keys are compared by value
         /// ("a" and "\u0061" are the same key).
-        mutating func string(path: String) throws -> String {
+        mutating func string() throws -> String {
             position += 1
             // Fast path: no escape before the closing quote (base64 payloads, most keys).
             var scan = position
@@ -257,41 +452,41 @@ public enum StrictJSON {
                     case UInt8(ascii: "r"): scalars.append("\r")
                     case UInt8(ascii: "t"): scalars.append("\t")
                     case UInt8(ascii: "u"):
-                        let unit = try hex4(path: path)
+                        let unit = try hex4()
                         if (0xD800...0xDBFF).contains(unit) {
                             guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
-                                throw violation(.loneSurrogate, "high surrogate \\u\(String(unit, radix: 16)) without a low surrogate", path: path)
+                                throw violation(.loneSurrogate, "high surrogate \\u\(String(unit, radix: 16)) without a low surrogate")
                             }
                             position += 2
-                            let low = try hex4(path: path)
+                            let low = try hex4()
                             guard (0xDC00...0xDFFF).contains(low) else {
-                                throw violation(.loneSurrogate, "high surrogate followed by \\u\(String(low, radix: 16))", path: path)
+                                throw violation(.loneSurrogate, "high surrogate followed by \\u\(String(low, radix: 16))")
                             }
                             let combined = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
                             if let scalar = Unicode.Scalar(combined) { scalars.append(scalar) }
                         } else if (0xDC00...0xDFFF).contains(unit) {
-                            throw violation(.loneSurrogate, "lone low surrogate \\u\(String(unit, radix: 16))", path: path)
+                            throw violation(.loneSurrogate, "lone low surrogate \\u\(String(unit, radix: 16))")
                         } else if let scalar = Unicode.Scalar(unit) {
                             scalars.append(scalar)
                         }
                     default:
-                        throw violation(.syntax, "invalid escape", path: path)
+                        throw violation(.syntax, "invalid escape")
                     }
                 case 0x00..<0x20:
-                    throw violation(.syntax, "unescaped control character in a string", path: path)
+                    throw violation(.syntax, "unescaped control character in a string")
                 default:
                     run.append(byte)
                     position += 1
                 }
             }
-            throw violation(.syntax, "unterminated string", path: path)
+            throw violation(.syntax, "unterminated string")
         }
 
-        mutating func hex4(path: String) throws -> UInt32 {
-            guard position + 4 <= bytes.count else { throw violation(.syntax, "truncated \\u escape", path: path) }
+        mutating func hex4() throws -> UInt32 {
+            guard position + 4 <= bytes.count else { throw violation(.syntax, "truncated \\u escape") }
             var value: UInt32 = 0
             for _ in 0..<4 {
-                guard let digit = hexDigit(bytes[position]) else { throw violation(.syntax, "invalid \\u escape", path: path) }
+                guard let digit = hexDigit(bytes[position]) else { throw violation(.syntax, "invalid \\u escape") }
                 value = value << 4 | digit
                 position += 1
             }
@@ -309,7 +504,7 @@ public enum StrictJSON {
 
         /// RFC 8259 number grammar; the value must be finite as a Double, and an integer (no
         /// fraction or exponent) must be exact: at most 2^53 in magnitude.
-        mutating func number(path: String) throws -> Double {
+        mutating func number() throws -> Double {
             let start = position
             func digits() -> Int {
                 let begin = position
@@ -317,33 +512,33 @@ public enum StrictJSON {
                 return position - begin
             }
             if position < bytes.count, bytes[position] == UInt8(ascii: "-") { position += 1 }
-            guard position < bytes.count else { throw violation(.syntax, "invalid number", path: path) }
+            guard position < bytes.count else { throw violation(.syntax, "invalid number") }
             if bytes[position] == UInt8(ascii: "0") {
                 position += 1
             } else if digits() == 0 {
                 position = start
-                throw violation(.syntax, "invalid value", path: path)
+                throw violation(.syntax, "invalid value")
             }
             var isInteger = true
             if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
                 position += 1
                 isInteger = false
-                guard digits() > 0 else { throw violation(.syntax, "invalid number fraction", path: path) }
+                guard digits() > 0 else { throw violation(.syntax, "invalid number fraction") }
             }
             if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
                 position += 1
                 isInteger = false
                 if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
-                guard digits() > 0 else { throw violation(.syntax, "invalid number exponent", path: path) }
+                guard digits() > 0 else { throw violation(.syntax, "invalid number exponent") }
             }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
             guard let value = Double(text), value.isFinite else {
                 position = start
-                throw violation(.numberOutOfRange, "number \(text.prefix(40)) does not fit a 64-bit float", path: path)
+                throw violation(.numberOutOfRange, "number \(text.prefix(40)) does not fit a 64-bit float")
             }
             if isInteger, Int64(text).map({ $0.magnitude > 9_007_199_254_740_992 }) ?? true {
                 position = start
-                throw violation(.numberOutOfRange, "integer \(text.prefix(40)) is beyond 2^53 and cannot be represented exactly", path: path)
+                throw violation(.numberOutOfRange, "integer \(text.prefix(40)) is beyond 2^53 and cannot be represented exactly")
             }
             return value
         }

@@ -29,8 +29,41 @@ public struct VerifiedStatement: Sendable {
 
 /// A check on the content of a bundle's records, beyond format and signatures (for example the
 /// Gates target's re-derivation of every verdict).
+///
+/// A policy works in two steps so that large bundles verify on every core and in bounded memory:
+/// `inspect` sees each record once, while its statement is at hand (on any core, in any order),
+/// and `check` then judges the bundle from what the inspections found and the statements the
+/// verifier kept (see `StatementRetention`).
 public protocol RecordPolicy: Sendable {
-    func check(statements: [VerifiedStatement]) -> [Finding]
+    /// What `inspect` learns from one record.
+    associatedtype Inspection: Sendable
+
+    /// Looks at one record; nil when the record does not concern this policy.
+    func inspect(_ statement: VerifiedStatement) -> Inspection?
+
+    /// Judges the bundle. `statements` are those the verifier kept, in record order (always the
+    /// summary and any reproduction record); `inspections` are by record index.
+    func check(statements: [VerifiedStatement], inspections: [Int: Inspection]) -> [Finding]
+}
+
+extension RecordPolicy {
+    /// Type-erased steps for the verifier, which holds policies of different types.
+    func erasedInspect(_ statement: VerifiedStatement) -> (any Sendable)? {
+        inspect(statement)
+    }
+
+    func erasedCheck(statements: [VerifiedStatement], inspections: [Int: any Sendable]) -> [Finding] {
+        check(statements: statements, inspections: inspections.compactMapValues { $0 as? Inspection })
+    }
+}
+
+/// Which decoded statements a verification keeps for its caller once every record is checked.
+public enum StatementRetention: Sendable {
+    /// Every statement, whole: for callers that read gate measurements (replay, report).
+    case all
+    /// Only the summary and any reproduction record: what archive, binding and reproduction
+    /// checks read. A bundle of many records then verifies in memory close to its own size.
+    case summaryOnly
 }
 
 /// Every finding of one verification.
@@ -62,7 +95,8 @@ public struct VerificationReport: Sendable, Encodable {
     public var runID: String?
     public var subject: String?
     public var verdict: String?
-    /// Statements decoded from the records, for callers (replay, report).
+    /// Statements decoded from the records and kept for callers (replay, report), in record
+    /// order: all of them, or only the summary and reproduction records (`StatementRetention`).
     public var statements: [VerifiedStatement]
 
     public var allFindings: [Finding] { bundleFindings + records.flatMap(\.findings) }
@@ -86,11 +120,21 @@ public struct Verifier: Sendable {
     public let trustedKeys: [PublicKey]
     public let policies: [any RecordPolicy]
     public let limits: StrictJSON.Limits
+    public let retention: StatementRetention
 
-    public init(trustedKeys: [PublicKey], policies: [any RecordPolicy] = [], limits: StrictJSON.Limits = .standard) {
+    public init(trustedKeys: [PublicKey], policies: [any RecordPolicy] = [], limits: StrictJSON.Limits = .standard,
+                retention: StatementRetention = .all) {
         self.trustedKeys = trustedKeys
         self.policies = policies
         self.limits = limits
+        self.retention = retention
+    }
+
+    /// What checking one record leaves behind: its report entry, the facts the chain check needs,
+    /// the policies' inspections, and the statement when it is kept.
+    private enum RecordOutcome {
+        case unparsable(StrictJSON.Violation)
+        case checked(VerificationReport.RecordEntry, ChainLink?, inspections: [(any Sendable)?], kept: VerifiedStatement?)
     }
 
     public func verify(bundleData: Data) -> VerificationReport {
@@ -99,18 +143,21 @@ public struct Verifier: Sendable {
         if trustedKeys.isEmpty {
             report.bundleFindings.append(Finding(code: "key.none-trusted", message: "no trusted key was given"))
         }
-        let root: JSONValue
-        switch StrictJSON.parse(bundleData, limits: limits) {
-        case .failure(let violation):
+        func refuse(_ violation: StrictJSON.Violation) -> VerificationReport {
             report.bundleFindings.append(Finding(code: violation.kind.rawValue, message: "the bundle is not acceptable JSON: \(violation)"))
             return report
-        case .success(let value):
-            root = value
         }
-        guard let object = root.objectValue else {
+        // The records are found by a structural scan and parsed later, each on its own core.
+        let document: StrictJSON.DeferredObject
+        switch StrictJSON.parseObject(bundleData, deferring: "records", limits: limits) {
+        case .failure(let violation): return refuse(violation)
+        case .success(let value): document = value
+        }
+        guard document.isObject else {
             report.bundleFindings.append(Finding(code: "bundle.shape", message: "the bundle is not a JSON object"))
             return report
         }
+        let object = document.members
         let mediaType = object["mediaType"]?.stringValue
         if mediaType != FormatConstants.bundleMediaType {
             // Another format or version: nothing else in it can be read with confidence.
@@ -122,27 +169,54 @@ public struct Verifier: Sendable {
         for key in object.keys where !known.contains(key) {
             report.bundleFindings.append(Finding(code: "bundle.unknown-field", message: "unknown top-level field \"\(key)\""))
         }
-        guard let records = object["records"]?.arrayValue else {
+        guard let ranges = document.elementRanges else {
             report.bundleFindings.append(Finding(code: "bundle.shape", message: "the bundle has no \"records\" array"))
             return report
         }
-        if records.isEmpty {
+        if ranges.isEmpty {
             report.bundleFindings.append(Finding(code: "bundle.empty", message: "the bundle holds no records: there is nothing to verify"))
             return report
         }
 
-        // Records are independent until the chain check: decode, verify signatures and parse
-        // payloads on every core, each result into its own slot.
-        let results = ParallelMap.map(records) { index, record -> (VerificationReport.RecordEntry, VerifiedStatement?) in
+        // Records are independent until the chain check: parse, decode, verify signatures, parse
+        // payloads and run the policies' per-record inspections on every core, each result into
+        // its own slot. Only what the chain check and the caller need outlives this step.
+        let outcomes = ParallelMap.map(ranges) { index, range -> RecordOutcome in
+            let record: JSONValue
+            switch StrictJSON.parseElement(bundleData, range: range, key: document.key, index: index, limits: limits) {
+            case .failure(let violation): return .unparsable(violation)
+            case .success(let value): record = value
+            }
             var entry = VerificationReport.RecordEntry(index: index, predicateType: nil, label: "record \(index)", signedBy: [], findings: [])
-            let statement = checkRecord(record, index: index, entry: &entry)
-            return (entry, statement)
+            guard let statement = checkRecord(record, index: index, entry: &entry) else {
+                return .checked(entry, nil, inspections: [], kept: nil)
+            }
+            let inspections = policies.map { $0.erasedInspect(statement) }
+            let keep = retention == .all || statement.predicateType == PredicateType.summary
+                || statement.predicateType == PredicateType.reproduction
+            return .checked(entry, ChainLink(statement), inspections: inspections, kept: keep ? statement : nil)
         }
-        report.records = results.map(\.0)
-        let statements = results.compactMap(\.1)
-        checkChain(statements: statements, recordCount: records.count, report: &report)
-        for policy in policies {
-            for finding in policy.check(statements: statements) {
+        var links: [ChainLink] = []
+        var inspections = [[Int: any Sendable]](repeating: [:], count: policies.count)
+        for outcome in outcomes {
+            switch outcome {
+            case .unparsable(let violation):
+                // The first record that is not acceptable JSON makes the whole bundle unacceptable,
+                // exactly as if the document had been parsed in one piece.
+                report.records = []
+                return refuse(violation)
+            case .checked(let entry, let link, let found, let kept):
+                report.records.append(entry)
+                if let link { links.append(link) }
+                for (policy, inspection) in found.enumerated() {
+                    if let inspection { inspections[policy][entry.index] = inspection }
+                }
+                if let kept { report.statements.append(kept) }
+            }
+        }
+        checkChain(links: links, recordCount: ranges.count, report: &report)
+        for (number, policy) in policies.enumerated() {
+            for finding in policy.erasedCheck(statements: report.statements, inspections: inspections[number]) {
                 if let index = finding.recordIndex, index < report.records.count {
                     report.records[index].findings.append(finding)
                 } else {
@@ -150,7 +224,6 @@ public struct Verifier: Sendable {
                 }
             }
         }
-        report.statements = statements
         return report
     }
 
@@ -257,23 +330,22 @@ public struct Verifier: Sendable {
     /// The chain: one run id, indexes 0..N-1 in order, each `previous` the hash of the prior
     /// payload, the same subject everywhere, non-decreasing timestamps, one summary, last, whose
     /// recordCount and head are right.
-    private func checkChain(statements: [VerifiedStatement], recordCount: Int, report: inout VerificationReport) {
+    private func checkChain(links: [ChainLink], recordCount: Int, report: inout VerificationReport) {
         func add(_ index: Int, _ code: String, _ message: String) {
             report.records[index].findings.append(Finding(code: code, message: message, recordIndex: index))
         }
-        let byIndex = Dictionary(statements.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
-        let runIDs = statements.compactMap { $0.predicate["chain"]?["runId"]?.stringValue }
-        let runID = Statistics.mostCommon(runIDs)
+        let byIndex = Dictionary(links.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
+        let runID = Statistics.mostCommon(links.compactMap(\.runID))
         report.runID = runID
-        let subject = Statistics.mostCommon(statements.map { $0.subject.serialized() })
-        if let subjectValue = statements.first(where: { $0.subject.serialized() == subject })?.subject,
+        let subject = Statistics.mostCommon(links.map(\.subjectText))
+        if let subjectValue = links.first(where: { $0.subjectText == subject })?.subject,
            let name = subjectValue["name"]?.stringValue, let digest = subjectValue["digest"]?.objectValue?.first {
             report.subject = "\(name)@\(digest.key):\(digest.value.stringValue ?? "")"
         }
         var lastTime: Date?
         for index in 0..<recordCount {
-            guard let statement = byIndex[index] else { continue }
-            guard let chain = statement.predicate["chain"]?.objectValue else {
+            guard let link = byIndex[index] else { continue }
+            guard let chain = link.chain else {
                 add(index, "chain.missing", "the predicate has no chain")
                 continue
             }
@@ -285,7 +357,7 @@ public struct Verifier: Sendable {
             if position != index {
                 add(index, "chain.index", "chain.index is \(position.map(String.init) ?? "missing"), expected \(index) (records reordered, dropped or duplicated)")
             }
-            let expectedPrevious: String? = index == 0 ? nil : byIndex[index - 1].map { SHA256Digest.hex($0.payload) }
+            let expectedPrevious: String? = index == 0 ? nil : byIndex[index - 1]?.payloadDigest
             let previous = chain["previous"]
             if index == 0 {
                 if previous != .null {
@@ -294,24 +366,22 @@ public struct Verifier: Sendable {
             } else if let expectedPrevious, previous?.stringValue != expectedPrevious {
                 add(index, "chain.previous-mismatch", "previous is \(previous?.serialized() ?? "missing"), expected \(expectedPrevious) (SHA-256 of record \(index - 1)'s payload)")
             }
-            if statement.subject.serialized() != subject {
-                add(index, "subject.mismatch", "the subject \(statement.subject.serialized()) differs from the bundle's \(subject ?? "?")")
+            if link.subjectText != subject {
+                add(index, "subject.mismatch", "the subject \(link.subjectText) differs from the bundle's \(subject ?? "?")")
             }
-            for field in ["startedAt", "finishedAt"] {
-                if let time = statement.predicate[field]?.stringValue.flatMap(Timestamp.parse) {
-                    if let lastTime, time < lastTime {
-                        add(index, "timestamp.order", "\(field) \(statement.predicate[field]?.stringValue ?? "") is earlier than the previous record's")
-                    }
-                    lastTime = max(lastTime ?? time, time)
+            for time in link.times {
+                if let lastTime, time.date < lastTime {
+                    add(index, "timestamp.order", "\(time.field) \(time.text) is earlier than the previous record's")
                 }
+                lastTime = max(lastTime ?? time.date, time.date)
             }
-            let isSummary = statement.predicateType == PredicateType.summary
-            if isSummary && index != recordCount - 1 {
+            if link.isSummary && index != recordCount - 1 {
                 add(index, "summary.not-last", "a summary record at index \(index) is not the last record")
             }
         }
-        let summaries = statements.filter { $0.predicateType == PredicateType.summary }
-        guard let last = byIndex[recordCount - 1], last.predicateType == PredicateType.summary else {
+        let summaries = links.filter(\.isSummary)
+        guard let last = byIndex[recordCount - 1], last.isSummary,
+              let summary = report.statements.last, summary.index == recordCount - 1 else {
             report.bundleFindings.append(Finding(code: "summary.missing",
                                                  message: "the last record is not a summary: the bundle is truncated or unsealed"))
             return
@@ -319,16 +389,43 @@ public struct Verifier: Sendable {
         if summaries.count > 1 {
             report.bundleFindings.append(Finding(code: "summary.duplicate", message: "the bundle holds \(summaries.count) summaries; exactly one is allowed"))
         }
-        report.verdict = last.predicate["verdict"]?.stringValue
-        let count = last.predicate["recordCount"]?.intValue
+        report.verdict = summary.predicate["verdict"]?.stringValue
+        let count = summary.predicate["recordCount"]?.intValue
         if count != recordCount {
             add(recordCount - 1, "summary.record-count", "the summary's recordCount is \(count.map(String.init) ?? "missing"), but the bundle holds \(recordCount) records")
         }
-        let head = last.predicate["head"]?.stringValue
-        let expectedHead = recordCount >= 2 ? byIndex[recordCount - 2].map { SHA256Digest.hex($0.payload) } : nil
+        let head = summary.predicate["head"]?.stringValue
+        let expectedHead = recordCount >= 2 ? byIndex[recordCount - 2]?.payloadDigest : nil
         if let expectedHead, head != expectedHead {
             add(recordCount - 1, "summary.head", "the summary's head is \(head ?? "missing"), expected \(expectedHead)")
         }
+    }
+}
+
+/// What the chain check needs of one record, taken while its statement is at hand so the
+/// statement itself need not be kept.
+private struct ChainLink {
+    var index: Int
+    var chain: [String: JSONValue]?
+    var runID: String?
+    var subject: JSONValue
+    var subjectText: String
+    var times: [(field: String, text: String, date: Date)]
+    var payloadDigest: String
+    var isSummary: Bool
+
+    init(_ statement: VerifiedStatement) {
+        index = statement.index
+        chain = statement.predicate["chain"]?.objectValue
+        runID = chain?["runId"]?.stringValue
+        subject = statement.subject
+        subjectText = statement.subject.serialized()
+        times = ["startedAt", "finishedAt"].compactMap { field in
+            guard let text = statement.predicate[field]?.stringValue, let date = Timestamp.parse(text) else { return nil }
+            return (field, text, date)
+        }
+        payloadDigest = SHA256Digest.hex(statement.payload)
+        isSummary = statement.predicateType == PredicateType.summary
     }
 }
 

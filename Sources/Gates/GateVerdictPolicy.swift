@@ -93,18 +93,28 @@ public struct GateVerdictPolicy: RecordPolicy {
     }
 
     /// One gate record's re-derivation: its findings, and the status its measurements give.
-    static func check(gate statement: VerifiedStatement) -> (findings: [Finding], derived: (GateKind, GateStatus)?) {
+    public struct Inspection: Sendable {
+        var findings: [Finding]
+        var derived: (kind: GateKind, status: GateStatus)?
+    }
+
+    /// Re-derives a gate record's status on whichever core verified it; nil for other records.
+    public func inspect(_ statement: VerifiedStatement) -> Inspection? {
+        statement.predicateType == PredicateType.gate ? Self.check(gate: statement) : nil
+    }
+
+    static func check(gate statement: VerifiedStatement) -> Inspection {
         let predicate: GatePredicate
         do {
             predicate = try GatePredicate(statement.predicate)
         } catch {
-            return ([Finding(code: "verdict.unreadable-gate", message: "the gate record cannot be read for re-derivation: \(error)", recordIndex: statement.index)], nil)
+            return Inspection(findings: [Finding(code: "verdict.unreadable-gate", message: "the gate record cannot be read for re-derivation: \(error)", recordIndex: statement.index)], derived: nil)
         }
         let outcome: GateOutcome
         do {
             outcome = try rederive(predicate)
         } catch {
-            return ([Finding(code: "verdict.unreadable-measurements", message: "gate \(predicate.gate.number)'s measurements or criteria cannot be read: \(error)", recordIndex: statement.index)], nil)
+            return Inspection(findings: [Finding(code: "verdict.unreadable-measurements", message: "gate \(predicate.gate.number)'s measurements or criteria cannot be read: \(error)", recordIndex: statement.index)], derived: nil)
         }
         var findings: [Finding] = []
         if outcome.status.rawValue != predicate.result.status || outcome.status.passed != predicate.result.passed {
@@ -113,27 +123,26 @@ public struct GateVerdictPolicy: RecordPolicy {
                 message: "gate \(predicate.gate.number) (\(predicate.gate.name)) claims \(predicate.result.status) but its measurements give \(outcome.status.rawValue): \(outcome.summary)",
                 recordIndex: statement.index))
         }
-        return (findings, GateKind(rawValue: predicate.gate.number).map { ($0, outcome.status) })
+        return Inspection(findings: findings, derived: GateKind(rawValue: predicate.gate.number).map { ($0, outcome.status) })
     }
 
-    public func check(statements: [VerifiedStatement]) -> [Finding] {
+    public func check(statements: [VerifiedStatement], inspections: [Int: Inspection]) -> [Finding] {
         var findings: [Finding] = []
         var derived: [GateKind: GateStatus] = [:]
-        // Each gate re-derives on its own: spread them over the cores.
-        let gates = statements.filter { $0.predicateType == PredicateType.gate }
-        let results = ParallelMap.map(gates) { _, statement in Self.check(gate: statement) }
-        for result in results {
-            findings += result.findings
-            if let (kind, status) = result.derived { derived[kind] = status }
+        for index in inspections.keys.sorted() {
+            guard let inspection = inspections[index] else { continue }
+            findings += inspection.findings
+            if let (kind, status) = inspection.derived { derived[kind] = status }
         }
+        let gateCount = inspections.count
         // A reproduction bundle holds one reproduction record and no gate record; its summary's
         // verdict must be the reproduction's own. A bundle mixing both is refused, so a
         // reproduction record can never switch off the re-derivation of gate verdicts.
         let reproductions = statements.filter { $0.predicateType == PredicateType.reproduction }
         if !reproductions.isEmpty, let summary = statements.last, summary.predicateType == PredicateType.summary {
-            if !gates.isEmpty || reproductions.count > 1 {
+            if gateCount > 0 || reproductions.count > 1 {
                 findings.append(Finding(code: "verdict.mixed-bundle",
-                                        message: "a bundle holds either gate records or one reproduction record, not \(gates.count) gate and \(reproductions.count) reproduction records",
+                                        message: "a bundle holds either gate records or one reproduction record, not \(gateCount) gate and \(reproductions.count) reproduction records",
                                         recordIndex: summary.index))
             }
             let claimed = summary.predicate["verdict"]?.stringValue

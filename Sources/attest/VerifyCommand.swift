@@ -97,7 +97,9 @@ struct VerifyCommand: ParsableCommand {
         let url = URL(fileURLWithPath: bundle)
         let data = try CLIErrors.reporting { try BundleFile.read(url) }
         let limits = StrictJSON.Limits(maximumBytes: maxMib << 20, maximumDepth: StrictJSON.Limits.standard.maximumDepth)
-        let report = Verifier(trustedKeys: trusted, policies: allPolicies, limits: limits).verify(bundleData: data)
+        // Only replay reads the gate records after verification; without it, keep just the summary.
+        let report = Verifier(trustedKeys: trusted, policies: allPolicies, limits: limits, retention: replay ? .all : .summaryOnly)
+            .verify(bundleData: data)
         if let problem = NotABundle(report: report) {
             CLIErrors.printError("\(bundle) is not an attest bundle: \(problem.message)", hint: problem.hint)
             throw ExitCode(2)
