@@ -179,32 +179,64 @@ public enum Base64 {
     }()
 
     public static func decode(_ text: String) -> [UInt8]? {
-        var utf8 = Array(text.utf8)
+        var text = text
+        // Native strings are contiguous UTF-8: decode straight from their bytes.
+        return text.withUTF8 { decode(bytes: $0) }
+    }
+
+    /// Decodes base64 bytes; nil for anything but a canonical encoding.
+    public static func decode(bytes input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var count = input.count
         // Padding is optional, but only at the end and at most two.
         var padding = 0
-        while utf8.last == UInt8(ascii: "="), padding < 2 {
-            utf8.removeLast()
+        while count > 0, input[count - 1] == UInt8(ascii: "="), padding < 2 {
+            count -= 1
             padding += 1
         }
-        if padding > 0, (utf8.count + padding) % 4 != 0 { return nil }
-        if utf8.count % 4 == 1 { return nil }
-        var output: [UInt8] = []
-        output.reserveCapacity(utf8.count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for character in utf8 {
-            let value = table[Int(character)]
-            guard value != 0xFF else { return nil }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+        if padding > 0, (count + padding) % 4 != 0 { return nil }
+        if count % 4 == 1 { return nil }
+        let whole = count / 4 * 4
+        let capacity = count * 3 / 4
+        var valid = true
+        let output = table.withUnsafeBufferPointer { table in
+            [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+                var written = 0
+                var index = 0
+                // Four characters make three bytes; an invalid character's table entry is 0xFF.
+                while index < whole {
+                    let a = table[Int(input[index])], b = table[Int(input[index + 1])]
+                    let c = table[Int(input[index + 2])], d = table[Int(input[index + 3])]
+                    if (a | b | c | d) & 0xC0 != 0 { valid = false; break }
+                    let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                    buffer[written] = UInt8(truncatingIfNeeded: group >> 16)
+                    buffer[written + 1] = UInt8(truncatingIfNeeded: group >> 8)
+                    buffer[written + 2] = UInt8(truncatingIfNeeded: group)
+                    written += 3
+                    index += 4
+                }
+                if valid, index < count {
+                    // Two or three characters left: one or two bytes, whose leftover bits must be
+                    // zero (a canonical encoding): otherwise two texts decode alike.
+                    var accumulator: UInt32 = 0
+                    var bits = 0
+                    while index < count {
+                        let value = table[Int(input[index])]
+                        if value & 0xC0 != 0 { valid = false; break }
+                        accumulator = accumulator << 6 | UInt32(value)
+                        bits += 6
+                        if bits >= 8 {
+                            bits -= 8
+                            buffer[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                            written += 1
+                        }
+                        index += 1
+                    }
+                    if valid, bits > 0, accumulator & ((1 << UInt32(bits)) - 1) != 0 { valid = false }
+                }
+                initialized = written
             }
         }
-        // Leftover bits must be zero (a canonical encoding): otherwise two texts decode alike.
-        if bits > 0, accumulator & ((1 << UInt32(bits)) - 1) != 0 { return nil }
-        return output
+        return valid ? output : nil
     }
 
     public static func encode(_ bytes: [UInt8]) -> String {

@@ -122,6 +122,24 @@ struct BundleVerificationTests {
         records.removeAll()
     }
 
+    @Test("keeping only the summary finds exactly what keeping every statement finds")
+    func retention() throws {
+        let bundle = try Fixtures.bundle()
+        let records = Self.records(bundle)
+        var swapped = records
+        swapped.swapAt(0, 1)
+        let light = Verifier(trustedKeys: [Fixtures.signingKey.publicKey], retention: .summaryOnly)
+        for data in [bundle.encoded(), Self.with(records: swapped, from: bundle), Self.with(records: Array(records.dropLast()), from: bundle)] {
+            let whole = Self.verifier.verify(bundleData: data)
+            let kept = light.verify(bundleData: data)
+            #expect(whole.allFindings == kept.allFindings)
+            #expect(whole.verdict == kept.verdict && whole.runID == kept.runID && whole.subject == kept.subject)
+            #expect(kept.statements.allSatisfy { $0.predicateType == PredicateType.summary })
+            #expect(kept.statements.count <= 1)
+        }
+        #expect(Self.verifier.verify(bundleData: bundle.encoded()).statements.count == records.count)
+    }
+
     @Test("reordered, dropped and duplicated records are each rejected by the chain")
     func reorderDropDuplicate() throws {
         let bundle = try Fixtures.bundle()

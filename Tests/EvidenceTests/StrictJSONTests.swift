@@ -78,3 +78,90 @@ struct TimestampTests {
         #expect(Timestamp.parse(text) == nil)
     }
 }
+
+@Suite("Strict JSON: records parsed apart, on every core")
+struct DeferredParseTests {
+    /// The verifier's way: the top-level object with its "records" elements parsed one by one.
+    static func deferred(_ text: String) -> StrictJSON.Violation? {
+        let data = Data(text.utf8)
+        switch StrictJSON.parseObject(data, deferring: "records") {
+        case .failure(let violation): return violation
+        case .success(let document):
+            for (index, range) in (document.elementRanges ?? []).enumerated() {
+                if case .failure(let violation) = StrictJSON.parseElement(data, range: range, key: document.key, index: index) {
+                    return violation
+                }
+            }
+            return nil
+        }
+    }
+
+    @Test("parsing the records apart accepts and refuses exactly what one parse does", arguments: [
+        #"{"records": [{"a": 1}, [1, 2], "x", 3, true, null, {"b": {"c": [{}]}}]}"#,
+        #"{"mediaType": "m", "records": []}"#,
+        #"{"records": [ {"s": "a \"quoted\" } ] string \\"} , {"t": "\\\\"} ] }"#,
+        #"{"records": [{"a": 1, "a": 2}]}"#,
+        #"{"records": [{"a": 1}], "records": []}"#,
+        #"{"records": [{"a": 1}}"#,
+        #"{"records": [{"a": 1}] } x"#,
+        #"{"records": [{"a": "\ud800"}]}"#,
+        #"{"records": [{"a": 9007199254740993}]}"#,
+        #"{"records": [{"a": ]}"#,
+        #"{"records": [{"a": 1]]}"#,
+        #"{"records": [1 2]}"#,
+        #"{"records": [,]}"#,
+        #"{"records": [{"a": "unterminated}]}"#,
+        #"{"records": [tru]}"#,
+        #"{"records": {"not": "an array"}}"#,
+        #"[1, 2]"#,
+    ])
+    func sameVerdict(_ text: String) {
+        let whole = StrictJSON.validate(Data(text.utf8))
+        let apart = Self.deferred(text)
+        #expect((whole == nil) == (apart == nil), "whole: \(String(describing: whole)), apart: \(String(describing: apart))")
+        if let whole, let apart { #expect(whole.kind == apart.kind) }
+    }
+
+    @Test("a violation inside a record names its offset in the document and its path")
+    func offsetsAndPaths() throws {
+        let text = #"{"records": [{"a": 1}, {"p": {"q": 1, "q": 2}}]}"#
+        let violation = try #require(Self.deferred(text))
+        #expect(violation.kind == .duplicateKey)
+        #expect(violation.path == "$.records[1].p")
+        let offset = try #require(text.utf8.firstIndex(of: UInt8(ascii: "2")).map { text.utf8.distance(from: text.utf8.startIndex, to: $0) })
+        #expect(violation.offset == offset - 5)  // the second "q" key
+        #expect(StrictJSON.validate(Data(text.utf8)) == violation)
+    }
+
+    @Test("depth is counted from the document's root inside a deferred record")
+    func depth() {
+        let nested = String(repeating: "[", count: 62) + String(repeating: "]", count: 62)
+        #expect(Self.deferred(#"{"records": [\#(nested)]}"#) == nil)
+        let deeper = String(repeating: "[", count: 63) + String(repeating: "]", count: 63)
+        #expect(Self.deferred(#"{"records": [\#(deeper)]}"#)?.kind == .tooDeep)
+        #expect(StrictJSON.validate(Data(#"{"records": [\#(deeper)]}"#.utf8))?.kind == .tooDeep)
+    }
+}
+
+@Suite("Base64 as DSSE readers take it")
+struct Base64Tests {
+    @Test("every length round-trips against Foundation's encoder, with and without padding")
+    func roundTrip() throws {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<200 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let padded = Data(bytes).base64EncodedString()
+            #expect(Base64.decode(padded) == bytes)
+            #expect(Base64.decode(String(padded.prefix { $0 != "=" })) == bytes)
+            let urlSafe = padded.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            #expect(Base64.decode(urlSafe) == bytes)
+        }
+    }
+
+    @Test("non-canonical and malformed texts are refused", arguments: [
+        "QR==", "QUI=x", "Q", "QUJD=", "QU=I", "QUJ*", "QUJDRA===", "=QUJ", "QUJDR", "QUJ\n",
+    ])
+    func refused(_ text: String) {
+        #expect(Base64.decode(text) == nil)
+    }
+}
