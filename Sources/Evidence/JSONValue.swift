@@ -19,7 +19,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
 
     /// Decodes this value as `T`.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(serialized().utf8))
+        try JSONValueDecoder.decode(type, from: self)
     }
 
     public init(from decoder: any Decoder) throws {

@@ -280,6 +280,8 @@ public enum StrictJSON {
                              deferring: ((inout Parser, String, Int) throws -> Bool)? = nil) throws -> [String: JSONValue] {
             position += 1
             var members: [String: JSONValue] = [:]
+            // Most objects in a record have a handful of members: one allocation, no regrowth.
+            members.reserveCapacity(8)
             var deferredKeys: [String] = []
             skipWhitespace()
             if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return members }
