@@ -103,6 +103,13 @@ func makeBundle(records count: Int) throws -> (EvidenceBundle, seconds: Double, 
     return (bundle, seconds, payloads)
 }
 
+if arguments.contains("--profile-sign") {
+    // Only building and signing records, for a profiler (perf record … attest-bench --profile-sign).
+    let (_, seconds, payloads) = try makeBundle(records: recordCount)
+    print(String(format: "%d records built and signed in %.3f s", payloads.count, seconds))
+    exit(0)
+}
+
 print("attest-bench — \(ProcessInfo.processInfo.activeProcessorCount) CPUs, \(trials) trials, median [min–max]; \(AttestBuild.opensslVersion)\n")
 
 // 1. Signing throughput: records built, signed and self-verified per second vs raw sign+verify.
