@@ -116,6 +116,16 @@ public struct GateVerdictPolicy: RecordPolicy {
         return (findings, GateKind(rawValue: predicate.gate.number).map { ($0, outcome.status) })
     }
 
+    /// One scaling record: readable, its counts follow the cap rule, its figures follow from its measurements.
+    static func check(scaling statement: VerifiedStatement) -> [Finding] {
+        do {
+            return Scaling.check(try statement.predicate.decode(Scaling.Record.self), recordIndex: statement.index)
+        } catch {
+            return [Finding(code: "scaling.unreadable", message: "the scaling record cannot be read for re-derivation: \(error)",
+                            recordIndex: statement.index)]
+        }
+    }
+
     public func check(statements: [VerifiedStatement]) -> [Finding] {
         var findings: [Finding] = []
         var derived: [GateKind: GateStatus] = [:]
@@ -126,14 +136,24 @@ public struct GateVerdictPolicy: RecordPolicy {
             findings += result.findings
             if let (kind, status) = result.derived { derived[kind] = status }
         }
+        // Scaling records inform and never feed the verdict, but their figures must follow from
+        // their measurements like a gate's status does.
+        let scalings = statements.filter { $0.predicateType == PredicateType.scaling }
+        for statement in scalings {
+            findings += Self.check(scaling: statement)
+        }
+        if scalings.count > 1, let second = scalings.dropFirst().first {
+            findings.append(Finding(code: "scaling.duplicate", message: "the bundle holds \(scalings.count) scaling records; a run writes at most one",
+                                    recordIndex: second.index))
+        }
         // A reproduction bundle holds one reproduction record and no gate record; its summary's
         // verdict must be the reproduction's own. A bundle mixing both is refused, so a
         // reproduction record can never switch off the re-derivation of gate verdicts.
         let reproductions = statements.filter { $0.predicateType == PredicateType.reproduction }
         if !reproductions.isEmpty, let summary = statements.last, summary.predicateType == PredicateType.summary {
-            if !gates.isEmpty || reproductions.count > 1 {
+            if !gates.isEmpty || !scalings.isEmpty || reproductions.count > 1 {
                 findings.append(Finding(code: "verdict.mixed-bundle",
-                                        message: "a bundle holds either gate records or one reproduction record, not \(gates.count) gate and \(reproductions.count) reproduction records",
+                                        message: "a bundle holds either gate (and scaling) records or one reproduction record, not \(gates.count) gate, \(scalings.count) scaling and \(reproductions.count) reproduction records",
                                         recordIndex: summary.index))
             }
             let claimed = summary.predicate["verdict"]?.stringValue
