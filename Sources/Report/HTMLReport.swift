@@ -89,7 +89,7 @@ public enum HTMLReport {
         if let branch = contents.branch { rows.insert(("Branch", branch), at: 5) }
         let list = rows.map { Markup.text("dt", [], $0.0) + Markup.text("dd", [], $0.1) }.joined()
         var content = Markup.text("h2", [], verified
-            ? "VERIFIED: signatures, chain, seal and every re-derived verdict check out"
+            ? "VERIFIED: signatures, chain, seal and every re-derived verdict check out — verdict \(report.verdict ?? "?")"
             : "NOT VERIFIED: \(report.allFindings.count) finding\(report.allFindings.count == 1 ? "" : "s") — do not trust the figures below")
         content += Markup.element("dl", [], list)
         if !verified {

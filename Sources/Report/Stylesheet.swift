@@ -65,9 +65,9 @@ enum Stylesheet {
     svg.chart .ref.ref2 { stroke: var(--ref2); stroke-dasharray: 2 3; }
     .legend { list-style: none; padding: 0; margin: 6px 0; display: flex; flex-wrap: wrap; gap: 4px 18px; }
     .swatch { display: inline-block; width: 22px; height: 0; border-top: 4px solid var(--s1); margin-right: 6px; vertical-align: middle; }
-    .swatch.s2 { border-top-color: var(--s2); }
-    .swatch.s3 { border-top-color: var(--s3); }
-    .swatch.s4 { border-top-color: var(--s4); }
+    .swatch.s2 { border-top: 4px dashed var(--s2); }
+    .swatch.s3 { border-top: 4px dotted var(--s3); }
+    .swatch.s4 { border-top: 4px dashed var(--s4); }
     .swatch.ref1 { border-top: 3px dashed var(--ref1); }
     .swatch.ref2 { border-top: 3px dotted var(--ref2); }
     .swatch.dashed { border-top-style: dashed; }
