@@ -24,7 +24,8 @@ struct ReportCLITests {
         let report = try CLI.run(["report", bundle, "--key", "keys/attest.pub", "-o", "missing-folder/report.html"], in: folder)
         // The output folder does not exist: that is bad input, exit 2, nothing written.
         #expect(report.status == 2, "\(report.stdout)\n\(report.stderr)")
-        #expect(report.stderr.contains("error:") && report.stderr.contains("hint:"), "\(report.stderr)")
+        #expect(report.stderr.contains("error: cannot write") && report.stderr.contains("hint:"), "\(report.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("missing-folder").path))
 
         let written = try CLI.run(["report", bundle, "--key", "keys/attest.pub", "-o", "report.html"], in: folder)
         #expect(written.status == 0, "\(written.stdout)\n\(written.stderr)")
