@@ -55,6 +55,8 @@ struct LegendEntry {
     var name: String
     var style: String
     var dashed: Bool = false
+    /// A filled block (bar series) rather than a line sample.
+    var block: Bool = false
 }
 
 enum ChartGeometry {
@@ -204,7 +206,7 @@ enum SVGChart {
     /// The figure: chart, legend, caption, and the numbers as a table.
     static func figure(_ text: ChartText, svg: String, legend: [LegendEntry], table: String) -> String {
         let legendItems = legend.map { entry in
-            Markup.element("li", [], Markup.element("span", [("class", "swatch \(entry.style)\(entry.dashed ? " dashed" : "")"), ("aria-hidden", "true")], "")
+            Markup.element("li", [], Markup.element("span", [("class", "swatch \(entry.style)\(entry.dashed ? " dashed" : "")\(entry.block ? " block" : "")"), ("aria-hidden", "true")], "")
                 + Markup.escape(entry.name))
         }.joined()
         let caption = Markup.element("figcaption", [], Markup.text("strong", [], text.title) + " " + Markup.escape(text.description))

@@ -56,7 +56,7 @@ enum ConcurrencySection {
         let wallTable = Markup.table(caption: "Wall time per round (s)", headers: ["round", "order", "sequential (s)", "parallel (s)"],
                                      rows: rounds.map { ["\($0.index)", $0.order.joined(separator: " then "),
                                                          Numbers.fixed($0.sequential.wallSeconds), Numbers.fixed($0.parallel.wallSeconds)] })
-        content += SVGChart.figure(wallText, svg: wallSVG, legend: [LegendEntry(name: "sequential", style: "s1"), LegendEntry(name: "parallel", style: "s2")], table: wallTable)
+        content += SVGChart.figure(wallText, svg: wallSVG, legend: [LegendEntry(name: "sequential", style: "s1", block: true), LegendEntry(name: "parallel", style: "s2", block: true)], table: wallTable)
 
         let speedups = rounds.map { $0.parallel.wallSeconds > 0 ? $0.sequential.wallSeconds / $0.parallel.wallSeconds : 0 }
         let needed = criteria.speedupFactor * Double(k)
@@ -71,7 +71,7 @@ enum ConcurrencySection {
         let speedupTable = Markup.table(caption: "Speedup per round", headers: ["round", "S", "ideal k", "\(criteria.speedupFactor)·k", "meets the criterion"],
                                         rows: zip(rounds, speedups).map { ["\($0.index)", Numbers.fixed($1), "\(k)", Numbers.fixed(needed), $1 >= needed ? "yes" : "no"] })
         content += SVGChart.figure(speedupText, svg: speedupSVG, legend: [
-            LegendEntry(name: "speedup S", style: "s1"), LegendEntry(name: "ideal k", style: "ref1"), LegendEntry(name: "\(criteria.speedupFactor)·k", style: "ref2"),
+            LegendEntry(name: "speedup S", style: "s1", block: true), LegendEntry(name: "ideal k", style: "ref1"), LegendEntry(name: "\(criteria.speedupFactor)·k", style: "ref2"),
         ], table: speedupTable)
 
         content += perBot(rounds: rounds)
@@ -101,7 +101,7 @@ enum ConcurrencySection {
             }
         }
         let table = Markup.table(caption: "Per-bot CPU time and CPUs in the parallel runs", headers: ["bot", "round", "OS thread id", "CPU (s)", "CPUs ran on"], rows: rows)
-        return SVGChart.figure(text, svg: svg, legend: series.map { LegendEntry(name: $0.name, style: $0.style) }, table: table)
+        return SVGChart.figure(text, svg: svg, legend: series.map { LegendEntry(name: $0.name, style: $0.style, block: true) }, table: table)
     }
 
     static func controls(_ judgement: ConcurrencyProof.Judgement) -> String {

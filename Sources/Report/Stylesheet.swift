@@ -71,6 +71,7 @@ enum Stylesheet {
     .swatch.ref1 { border-top: 3px dashed var(--ref1); }
     .swatch.ref2 { border-top: 3px dotted var(--ref2); }
     .swatch.dashed { border-top-style: dashed; }
+    .swatch.block { border-top-style: solid; border-top-width: 12px; width: 14px; }
     .cores { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 0 16px; }
     .note { color: var(--muted); }
     footer { margin-top: 40px; color: var(--muted); font-size: 0.9em; }
