@@ -192,6 +192,25 @@ struct ReportTests {
         #expect(style.contains("@media print"))
     }
 
+    @Test("reproductions given with the bundle are listed: the trusted keys that reproduced it, and the files that do not count")
+    func reproductions() throws {
+        let original = try ReportFixtures.bundle()
+        let trusted = [ReportFixtures.key.publicKey, ReportFixtures.otherKey.publicKey]
+        let statements = Verifier(trustedKeys: trusted, policies: [GateVerdictPolicy()]).verify(bundleData: original).statements
+        let replay = ReplayResult(verdict: .reproduced, reason: "fixture", findings: [], original: nil, originalParallelism: 2,
+                                  originalDerivation: "test", replay: nil, replayParallelism: 2, replayDerivation: "test",
+                                  replayOutcome: nil, replayMeasurements: nil)
+        let reproduction = try Reproduction.bundle(for: replay, original: statements, signingKey: ReportFixtures.otherKey,
+                                                   system: ReportFixtures.system, git: ReportFixtures.git,
+                                                   startedAt: ReportFixtures.start, finishedAt: ReportFixtures.start).encoded()
+        let html = HTMLReport.make(bundleData: original, bundleName: "bundle.json", trustedKeys: trusted,
+                                   reproductions: [("repro.json", reproduction), ("junk.json", Data("{}".utf8))], generatedAt: Self.generatedAt).html
+        let section = try #require(try Self.parsed(html).element(id: "reproductions"))
+        #expect(section.allText.contains("Reproduced by 1 distinct trusted key out of 2"), "\(section.allText)")
+        #expect(section.allText.contains(ReportFixtures.otherKey.publicKey.keyID))
+        #expect(section.allText.contains("junk.json: does not verify"))
+    }
+
     @Test("nice axes: round ticks that cover the data")
     func axes() {
         let axis = Axis.nice(low: 0, high: 4.2)
