@@ -78,7 +78,9 @@ public enum HTMLReport {
         let signers = Array(Set(report.records.flatMap(\.signedBy))).sorted()
         var rows: [(String, String)] = [
             ("Verdict (claimed by the bundle)", report.verdict ?? "none: no readable summary"),
-            ("Signed by (trusted key id)", signers.isEmpty ? "no trusted key verified any record" : signers.joined(separator: ", ")),
+            ("Signed by (trusted key id)", signers.isEmpty ? "no trusted key verified any record" : signers.map { signer in
+                "\(signer) (a valid signature on \(report.records.filter { $0.signedBy.contains(signer) }.count) of \(report.records.count) records)"
+            }.joined(separator: "; ")),
             ("Trusted keys given", report.trustedKeyIDs.isEmpty ? "none" : report.trustedKeyIDs.joined(separator: ", ")),
             ("Subject", report.subject ?? "unknown"),
             ("Commit", contents.commit ?? "no git commit recorded"),

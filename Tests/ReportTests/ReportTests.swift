@@ -145,6 +145,7 @@ struct ReportTests {
         #expect(findings.count == verification.allFindings.count)
         #expect(findings.contains { $0.contains("signature.invalid") }, "\(findings)")
         #expect(findings.contains { $0.contains("chain.previous-mismatch") }, "\(findings)")
+        #expect(banner.allText.contains("(a valid signature on 6 of 7 records)"), "\(banner.allText)")
         // The charts still show what the (tampered) bundle says.
         #expect(Self.values(try Self.marks(root, chart: "chart-gate2-wall", series: "parallel", element: "rect")).first == 1.05)
     }
