@@ -85,14 +85,19 @@ enum ConcurrencySection {
         guard bots > 0 else { return "" }
         let text = ChartText(
             id: "chart-gate2-bots", title: "Gate 2: CPU time of each bot in the parallel runs",
-            description: "Thread CPU seconds (CLOCK_THREAD_CPUTIME_ID) each bot spent on its task in each round's parallel run. Equal bars mean every bot did the same work; the table lists the OS thread and the CPUs each bot ran on.",
+            description: "Thread CPU seconds (CLOCK_THREAD_CPUTIME_ID) each bot spent on its task in each round's parallel run. Equal bars mean every bot did the same work. Each label names the CPUs the bot ran on; the table lists them per round with the OS thread.",
             xLabel: "bot (task index)", yLabel: "thread CPU time (s)")
         let styles = ["s1", "s2", "s3", "s4"]
         let series = rounds.enumerated().map { offset, round in
             (name: "round \(round.index)", style: styles[offset % styles.count],
              values: (0..<bots).map { index in round.parallel.tasks.first { $0.index == index }?.cpuSeconds ?? 0 })
         }
-        let svg = SVGChart.bars(text, categories: (0..<bots).map { "bot \($0)" }, series: series)
+        // Each bot's label names the CPUs it ran on over all rounds, so the chart shows placement too.
+        let categories = (0..<bots).map { index -> String in
+            let cpus = Set(rounds.flatMap { $0.parallel.tasks.filter { $0.index == index }.flatMap(\.cpusSeen) }).sorted()
+            return "bot \(index) (CPU\(cpus.count == 1 ? "" : "s") \(cpus.map(String.init).joined(separator: ",")))"
+        }
+        let svg = SVGChart.bars(text, categories: categories, series: series)
         var rows: [[String]] = []
         for round in rounds {
             for task in round.parallel.tasks.sorted(by: { $0.index < $1.index }) {

@@ -85,6 +85,7 @@ struct ReportTests {
         for round in rounds {
             let bars = try Self.marks(root, chart: "chart-gate2-bots", series: "round \(round.index)", element: "rect")
             #expect(Self.values(bars) == round.parallel.tasks.map(\.cpuSeconds))
+            #expect(bars.map { $0.attributes["data-category"] ?? "" } == ["bot 0 (CPU 0)", "bot 1 (CPU 1)", "bot 2 (CPU 0)", "bot 3 (CPU 1)"])
         }
         // The table under the bot chart names the CPUs each bot ran on.
         let table = try #require(root.element(id: "chart-gate2-bots")?.descendants("table").first)
