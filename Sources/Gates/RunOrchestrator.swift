@@ -58,7 +58,7 @@ public final class RunOrchestrator {
                                     resultFile: resultFile, seconds: seconds))
             progress(.gateFinished(gate, record.outcome, seconds: seconds))
             if gate == .concurrencyProof && !configuration.scalingCounts.isEmpty {
-                let measuredScaling = try measureScaling(runID: runID, builder: builder, system: system, git: git,
+                let measuredScaling = try measureScaling(runID: runID, builder: builder, system: system,
                                                          outputs: outputs, context: threadedFigures)
                 scaling = measuredScaling.figures
                 timings.measuredSeconds += measuredScaling.seconds
@@ -82,7 +82,7 @@ public final class RunOrchestrator {
 
     /// Gate 2's protocol at each scaling count, recorded as a scaling record right after gate 2's
     /// (and in `gate2_scaling_results.json`). It informs: no gate status or verdict reads it.
-    private func measureScaling(runID: String, builder: BundleBuilder, system: SystemInfo, git: GitReading,
+    private func measureScaling(runID: String, builder: BundleBuilder, system: SystemInfo,
                                 outputs: RunOutputs, context: GateContext) throws -> (figures: Scaling.Figures, seconds: Double) {
         let progress = self.progress
         let expected = Scaling.counts(requested: configuration.scalingCounts, availableParallelism: system.availableParallelism)
