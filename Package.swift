@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Evidence", targets: ["Evidence"]),
         .library(name: "SwarmRuntime", targets: ["SwarmRuntime"]),
         .library(name: "Gates", targets: ["Gates"]),
+        .library(name: "Report", targets: ["Report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,10 +54,16 @@ let package = Package(
             dependencies: ["Evidence", "SwarmRuntime"],
             swiftSettings: strictSwift
         ),
+        // One self-contained HTML page (inline SVG, no script) from a bundle and its verification.
+        .target(
+            name: "Report",
+            dependencies: ["Evidence", "Gates"],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "attest",
             dependencies: [
-                "Evidence", "SwarmRuntime", "Gates",
+                "Evidence", "SwarmRuntime", "Gates", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -96,6 +103,11 @@ let package = Package(
         .testTarget(
             name: "GatesTests",
             dependencies: ["Gates", "Evidence", "SwarmRuntime"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "ReportTests",
+            dependencies: ["Report", "Gates", "Evidence"],
             swiftSettings: strictSwift
         ),
         .testTarget(

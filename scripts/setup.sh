@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
 # Installs the system packages attest needs to build and test, and nothing when they are present.
 # Used by `make setup` (and so by `make test`, `make verify-parallel` and .ci/run).
+# --with-chromium also installs Chromium, which the report's rendering test drives headless
+# (without it that test says it was skipped); .ci/run asks for it.
 set -euo pipefail
 
 packages=(libssl-dev libgit2-dev pkg-config openssl util-linux python3)
+for argument in "$@"; do
+    case "$argument" in
+        --with-chromium) packages+=(chromium) ;;
+        *)
+            echo "error: unknown option $argument" >&2
+            echo "hint: scripts/setup.sh [--with-chromium]" >&2
+            exit 2
+            ;;
+    esac
+done
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -10,7 +10,9 @@ public enum PredicateType {
     public static let gate = "urn:attest:predicate:gate:v1"
     public static let summary = "urn:attest:predicate:summary:v1"
     public static let reproduction = "urn:attest:predicate:reproduction:v1"
-    public static let all: Set<String> = [gate, summary, reproduction]
+    /// Gate 2's protocol at several worker counts (`attest run --scaling`); informs, never decides.
+    public static let scaling = "urn:attest:predicate:scaling:v1"
+    public static let all: Set<String> = [gate, summary, reproduction, scaling]
 }
 
 /// DSSE v1's pre-authentication encoding and envelope.

@@ -313,6 +313,8 @@ public struct Verifier: Sendable {
             entry.label = "summary"
         } else if predicateType == PredicateType.reproduction {
             entry.label = "reproduction"
+        } else if predicateType == PredicateType.scaling {
+            entry.label = "scaling"
         }
         for field in ["startedAt", "finishedAt"] {
             if let value = predicate[field] {

@@ -96,11 +96,28 @@ public struct GateVerdictPolicy: RecordPolicy {
     public struct Inspection: Sendable {
         var findings: [Finding]
         var derived: (kind: GateKind, status: GateStatus)?
+        /// A scaling record (checked, but never part of the verdict) rather than a gate record.
+        var isScaling = false
     }
 
-    /// Re-derives a gate record's status on whichever core verified it; nil for other records.
+    /// Re-derives a gate record's status, or a scaling record's figures, on whichever core
+    /// verified it; nil for other records.
     public func inspect(_ statement: VerifiedStatement) -> Inspection? {
-        statement.predicateType == PredicateType.gate ? Self.check(gate: statement) : nil
+        switch statement.predicateType {
+        case PredicateType.gate: Self.check(gate: statement)
+        case PredicateType.scaling: Inspection(findings: Self.check(scaling: statement), derived: nil, isScaling: true)
+        default: nil
+        }
+    }
+
+    /// One scaling record: readable, its counts follow the cap rule, its figures follow from its measurements.
+    static func check(scaling statement: VerifiedStatement) -> [Finding] {
+        do {
+            return Scaling.check(try statement.predicate.decode(Scaling.Record.self), recordIndex: statement.index)
+        } catch {
+            return [Finding(code: "scaling.unreadable", message: "the scaling record cannot be read for re-derivation: \(error)",
+                            recordIndex: statement.index)]
+        }
     }
 
     static func check(gate statement: VerifiedStatement) -> Inspection {
@@ -134,15 +151,22 @@ public struct GateVerdictPolicy: RecordPolicy {
             findings += inspection.findings
             if let (kind, status) = inspection.derived { derived[kind] = status }
         }
-        let gateCount = inspections.count
+        let gateCount = inspections.values.filter { !$0.isScaling }.count
+        // Scaling records inform and never feed the verdict, but their figures must follow from
+        // their measurements like a gate's status does.
+        let scalings = inspections.keys.sorted().filter { inspections[$0]?.isScaling == true }
+        if scalings.count > 1, let second = scalings.dropFirst().first {
+            findings.append(Finding(code: "scaling.duplicate", message: "the bundle holds \(scalings.count) scaling records; a run writes at most one",
+                                    recordIndex: second))
+        }
         // A reproduction bundle holds one reproduction record and no gate record; its summary's
         // verdict must be the reproduction's own. A bundle mixing both is refused, so a
         // reproduction record can never switch off the re-derivation of gate verdicts.
         let reproductions = statements.filter { $0.predicateType == PredicateType.reproduction }
         if !reproductions.isEmpty, let summary = statements.last, summary.predicateType == PredicateType.summary {
-            if gateCount > 0 || reproductions.count > 1 {
+            if gateCount > 0 || !scalings.isEmpty || reproductions.count > 1 {
                 findings.append(Finding(code: "verdict.mixed-bundle",
-                                        message: "a bundle holds either gate records or one reproduction record, not \(gateCount) gate and \(reproductions.count) reproduction records",
+                                        message: "a bundle holds either gate (and scaling) records or one reproduction record, not \(gateCount) gate, \(scalings.count) scaling and \(reproductions.count) reproduction records",
                                         recordIndex: summary.index))
             }
             let claimed = summary.predicate["verdict"]?.stringValue

@@ -31,6 +31,9 @@ public struct RunConfiguration: Sendable, Equatable {
     public var repositoryDirectory: URL
     /// Read a repository owned by another user (libgit2's ownership check off), when asked.
     public var trustRepositoryOwner = false
+    /// Worker counts for a scaling curve (`--scaling 1,2,4,8`): gate 2's protocol at each count,
+    /// capped at P (`Scaling.capRule`). Empty: no scaling.
+    public var scalingCounts: [Int] = []
 
     /// Limits that keep a run meaningful and finite. Bots beyond the maximum would exhaust
     /// thread limits long before proving anything.
@@ -70,6 +73,19 @@ public struct RunConfiguration: Sendable, Equatable {
         try check(Self.secondsRange.contains(taskSeconds), "--task-seconds", "\(taskSeconds)", "above 0.01 and at most 3600")
         try check(Self.secondsRange.contains(threadSampleSeconds), "--sample-seconds (D3)", "\(threadSampleSeconds)", "above 0.01 and at most 3600")
         try check(Self.secondsRange.contains(cpuSampleSeconds), "--sample-seconds (D4)", "\(cpuSampleSeconds)", "above 0.01 and at most 3600")
+        if !scalingCounts.isEmpty {
+            guard gates.contains(.concurrencyProof) else {
+                throw GateError.invalidOption(message: "--scaling needs gate 2 (concurrency_proof): scaling repeats its protocol",
+                                              hint: "add 2 to --gates, or drop --scaling")
+            }
+            guard scalingCounts.count <= Scaling.maximumCounts else {
+                throw GateError.invalidOption(message: "--scaling lists \(scalingCounts.count) counts; at most \(Scaling.maximumCounts) are allowed",
+                                              hint: "each count is a whole gate-2 protocol: give a few, e.g. --scaling 1,2,4,8")
+            }
+            for count in scalingCounts {
+                try check(Self.workerRange.contains(count), "--scaling count", "\(count)", "from 1 to 256")
+            }
+        }
         try check((0.1...20).contains(sampleHz), "sample rate", "\(sampleHz)", "from 0.1 to 20 Hz")
     }
 }
@@ -81,4 +97,7 @@ public enum RunEvent: Sendable {
     case phase(GateKind, String, round: Int?, of: Int?)
     case samples(GateKind, taken: Int)
     case gateFinished(GateKind, GateOutcome, seconds: Double)
+    /// Gate 2's protocol is about to run again at each of `counts` workers (after the cap rule).
+    case scalingStarted(counts: [Int], expectedSeconds: Double)
+    case scalingFinished(Scaling.Figures, seconds: Double)
 }

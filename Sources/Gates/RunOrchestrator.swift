@@ -32,6 +32,7 @@ public final class RunOrchestrator {
         var gateRuns: [GateRun] = []
         var statuses: [GateKind: GateStatus] = [:]
         var threadedFigures = GateContext()
+        var scaling: Scaling.Figures?
         for gate in configuration.gates {
             progress(.gateStarted(gate, expectedSeconds: expectedSeconds(gate)))
             let startedAt = Date()
@@ -56,6 +57,12 @@ public final class RunOrchestrator {
             gateRuns.append(GateRun(kind: gate, outcome: record.outcome, diagnosis: record.diagnosis,
                                     resultFile: resultFile, seconds: seconds))
             progress(.gateFinished(gate, record.outcome, seconds: seconds))
+            if gate == .concurrencyProof && !configuration.scalingCounts.isEmpty {
+                let measuredScaling = try measureScaling(runID: runID, builder: builder, system: system,
+                                                         outputs: outputs, context: threadedFigures)
+                scaling = measuredScaling.figures
+                timings.measuredSeconds += measuredScaling.seconds
+            }
         }
 
         let evidenceClock = MonotonicStopwatch()
@@ -70,7 +77,38 @@ public final class RunOrchestrator {
         timings.totalSeconds = runClock.seconds
         return RunResult(runID: runID, gates: gateRuns, verdict: verdict, bundleFile: bundleFile, archiveFile: archiveFile,
                          keyID: signingKey.publicKey.keyID, publicKeyFile: publicKeyFile, subject: subject.description,
-                         timings: timings)
+                         timings: timings, scaling: scaling)
+    }
+
+    /// Gate 2's protocol at each scaling count, recorded as a scaling record right after gate 2's
+    /// (and in `gate2_scaling_results.json`). It informs: no gate status or verdict reads it.
+    private func measureScaling(runID: String, builder: BundleBuilder, system: SystemInfo,
+                                outputs: RunOutputs, context: GateContext) throws -> (figures: Scaling.Figures, seconds: Double) {
+        let progress = self.progress
+        let expected = Scaling.counts(requested: configuration.scalingCounts, availableParallelism: system.availableParallelism)
+        progress(.scalingStarted(counts: expected, expectedSeconds: expected.reduce(0) { $0 + expectedProofSeconds(workers: $1) }))
+        let startedAt = Date()
+        let clock = MonotonicStopwatch()
+        let (parameters, points) = try measurer.scaling(
+            requested: configuration.scalingCounts, taskSeconds: configuration.taskSeconds, rounds: configuration.rounds,
+            runID: runID, calibration: context.calibration,
+            progress: { phase, round, total in progress(.phase(.concurrencyProof, phase, round: round, of: total)) })
+        let seconds = clock.seconds
+        let criteria = ConcurrencyProof.Criteria.standard
+        let record = Scaling.Record(parameters: parameters, criteria: criteria, points: points,
+                                    figures: Scaling.figures(points: points, criteria: criteria))
+        guard case .object(var predicate) = try JSONValue(encoding: record) else {
+            throw GateError.swarmFailed("the scaling record could not be encoded")
+        }
+        predicate["startedAt"] = .string(Timestamp.format(startedAt))
+        predicate["finishedAt"] = .string(Timestamp.format(Date()))
+        predicate["durationSeconds"] = .number(seconds)
+        predicate["system"] = try JSONValue(encoding: system)
+        let payload = try builder.append(predicateType: PredicateType.scaling, predicate: predicate)
+        try Interruption.shared.check()
+        _ = try outputs.writeScalingResult(payload: payload)
+        progress(.scalingFinished(record.figures, seconds: seconds))
+        return (record.figures, seconds)
     }
 
     /// What one gate produced, ready to be recorded.
@@ -141,13 +179,19 @@ public final class RunOrchestrator {
         let w = Double(configuration.workers)
         switch gate {
         case .codeAudit: return 1
-        case .concurrencyProof:
-            // Warm-up plus rounds, each a sequential (W·T) and a parallel (≈ W·T/k) run, plus controls.
-            return Double(configuration.rounds + 1) * (w * t + w * t / 2) + w * t + 2
+        case .concurrencyProof: return expectedProofSeconds(workers: configuration.workers)
         case .threadCount: return configuration.threadSampleSeconds + 1
         case .cpuUtilization: return configuration.cpuSampleSeconds + 1
         case .baselineComparison: return w * t * 1.5 + 1
         }
+    }
+
+    /// Gate 2's protocol at W workers: warm-up plus rounds, each a sequential (W·T) and a parallel
+    /// (≈ W·T/k) run, plus controls.
+    private func expectedProofSeconds(workers: Int) -> Double {
+        let t = configuration.taskSeconds
+        let w = Double(workers)
+        return Double(configuration.rounds + 1) * (w * t + w * t / 2) + w * t + 2
     }
 
     private func loadOrCreateKey() throws -> (SigningKey, URL) {

@@ -41,6 +41,15 @@ struct RunOutputs {
         return file
     }
 
+    /// The scaling record's statement, next to gate 2's file.
+    static let scalingFileName = "gate2_scaling_results.json"
+
+    func writeScalingResult(payload: Data) throws -> URL {
+        let file = directory.appendingPathComponent(Self.scalingFileName)
+        try AtomicFile.write(Self.pretty(payload), to: file)
+        return file
+    }
+
     /// Writes the archive copy first (exclusively, under a unique name), then the latest bundle.
     func writeBundle(_ bundle: EvidenceBundle, shortCommit: String) throws -> (bundle: URL, archive: URL) {
         let data = try bundle.encoded()

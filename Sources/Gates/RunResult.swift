@@ -32,6 +32,8 @@ public struct RunResult: Sendable {
     public var publicKeyFile: URL
     public var subject: String
     public var timings: PhaseTimings
+    /// The scaling curve's figures, when the run had `--scaling`.
+    public var scaling: Scaling.Figures? = nil
 
     /// A machine-readable summary for `attest run --json`.
     public func jsonSummary() throws -> Data {
@@ -52,12 +54,13 @@ public struct RunResult: Sendable {
             var archive: String
             var keyId: String
             var timings: PhaseTimings
+            var scaling: Scaling.Figures?
         }
         let summary = Summary(
             runId: runID, verdict: verdict.rawValue, subject: subject,
             gates: gates.map { Gate(number: $0.kind.rawValue, name: $0.kind.name, status: $0.outcome.status.rawValue,
                                     summary: $0.outcome.summary, diagnosis: $0.diagnosis, resultFile: $0.resultFile.path) },
-            bundle: bundleFile.path, archive: archiveFile.path, keyId: keyID, timings: timings)
+            bundle: bundleFile.path, archive: archiveFile.path, keyId: keyID, timings: timings, scaling: scaling)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(summary)

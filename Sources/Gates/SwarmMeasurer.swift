@@ -145,6 +145,38 @@ struct SwarmMeasurer {
             ])
     }
 
+    // MARK: Scaling
+
+    /// Gate 2's protocol at each count (after the cap rule), with the work kernel's calibration
+    /// reused so every count does tasks of the same size; each count gets its own seeds.
+    func scaling(requested: [Int], taskSeconds: Double, rounds: Int, runID: String, calibration: WorkKernel.Calibration?,
+                 progress: (String, Int?, Int?) -> Void) throws -> (Scaling.Parameters, [Scaling.Point]) {
+        let snapshot = SystemProbe.snapshot()
+        let counts = Scaling.counts(requested: requested, availableParallelism: snapshot.availableParallelism)
+        let kernel = calibration ?? WorkKernel.calibrate(targetSeconds: taskSeconds)
+        let recordedCalibration = ConcurrencyProof.Calibration(
+            targetSeconds: kernel.targetSeconds, iterations: kernel.iterations,
+            trialSeconds: kernel.trialSeconds, trialIterations: kernel.trialIterations)
+        var points: [Scaling.Point] = []
+        for workers in counts {
+            let label = "scaling\(workers)"
+            let seeds = (0..<workers).map { Self.seed(label: label, runID: runID, index: $0) }
+            let parameters = ConcurrencyProof.Parameters(
+                workers: workers, taskSeconds: taskSeconds, rounds: rounds, warmupRounds: 1,
+                iterationsPerTask: kernel.iterations, seeds: seeds.map { String($0) }, mode: mode.rawValue,
+                seedDerivation: Self.seedDerivation.replacingOccurrences(of: "<gate>", with: label))
+            let measurements = try proofMeasurements(parameters: parameters, calibration: recordedCalibration) { phase, round, total in
+                progress("scaling, \(workers) worker\(workers == 1 ? "" : "s"): \(phase)", round, total)
+            }
+            points.append(Scaling.Point(workers: workers, parameters: parameters, measurements: measurements))
+        }
+        let parameters = Scaling.Parameters(
+            requestedCounts: requested, availableParallelism: snapshot.availableParallelism,
+            availableParallelismDerivation: snapshot.availableParallelismDerivation, capRule: Scaling.capRule,
+            counts: counts, taskSeconds: taskSeconds, rounds: rounds, iterationsPerTask: kernel.iterations, mode: mode.rawValue)
+        return (parameters, points)
+    }
+
     // MARK: Gate 3
 
     func threadCount(bots: Int, seconds: Double, samples: @escaping @Sendable (Int) -> Void) throws -> (ThreadCount.Parameters, ThreadCount.Measurements) {

@@ -79,6 +79,18 @@ final class ProgressDisplay: @unchecked Sendable {
             let mark = outcome.status.passed ? paint("✓", "32") : paint("✗", "31")
             write("\(mark) gate \(gate.rawValue) \(gate.title): \(outcome.status.rawValue.uppercased()) in \(String(format: "%.1f", seconds)) s — \(outcome.summary)\n")
             current = nil
+        case .scalingStarted(let counts, let expectedSeconds):
+            clearLiveLine()
+            gateStart = Date()
+            expected = expectedSeconds
+            current = (.concurrencyProof, "scaling")
+            write("scaling: gate 2's protocol at \(counts.map(String.init).joined(separator: ", ")) worker(s): about \(Int(expectedSeconds.rounded(.up))) s\n")
+        case .scalingFinished(let figures, let seconds):
+            clearLiveLine()
+            lastSamples = nil
+            let fit = figures.amdahl.map { "Amdahl serial fraction \(String(format: "%.3f", $0.serialFraction)) (residual \(String(format: "%.3f", $0.residual)))" } ?? "no Amdahl fit (no count above 1 worker)"
+            write("scaling done in \(String(format: "%.1f", seconds)) s — \(fit)\n")
+            current = nil
         }
     }
 
@@ -126,6 +138,20 @@ enum RunSummaryPrinter {
         }
         lines.append(String(repeating: "-", count: 78))
         lines.append("verdict: \(result.verdict.rawValue)")
+        if let scaling = result.scaling {
+            lines.append("")
+            lines.append("scaling (informs, does not change the verdict)")
+            lines.append(pad("workers", 10) + pad("k", 5) + pad("S", 9) + pad("E", 9) + pad("Karp–Flatt e", 14) + "gate-2 status")
+            for point in scaling.points {
+                lines.append(pad("\(point.workers)", 10) + pad("\(point.expectedParallelism)", 5) + pad(number(point.speedup), 9)
+                             + pad(number(point.efficiency), 9) + pad(point.karpFlattSerialFraction.map(number) ?? "—", 14) + point.status)
+            }
+            if let fit = scaling.amdahl {
+                lines.append("Amdahl fit: serial fraction f = \(number(fit.serialFraction)), residual \(number(fit.residual)) (RMS of S, \(fit.countsUsed) count(s))")
+            } else {
+                lines.append("Amdahl fit: none (no count with more than one worker ran)")
+            }
+        }
         for gate in result.gates where !gate.outcome.status.passed && !gate.diagnosis.isEmpty {
             lines.append("")
             lines.append("gate \(gate.kind.rawValue) \(gate.kind.title) — diagnosis:")
@@ -138,6 +164,8 @@ enum RunSummaryPrinter {
         lines.append("check it: attest verify \(result.bundleFile.path) --key \(result.publicKeyFile.path)")
         Swift.print(lines.joined(separator: "\n"))
     }
+
+    private static func number(_ value: Double) -> String { String(format: "%.3f", value) }
 
     private static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)

@@ -48,6 +48,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Read the git repository even when another user owns it (libgit2's ownership check off).")
     var trustRepositoryOwner = false
 
+    @Option(help: "Also run gate 2's protocol at these worker counts (e.g. 1,2,4,8; capped at P) for a scaling curve and an Amdahl fit.")
+    var scaling: String?
+
     @Flag(help: "Print the result as JSON instead of a table.")
     var json = false
 
@@ -72,6 +75,18 @@ struct RunCommand: ParsableCommand {
         return (threads, cpu)
     }
 
+    func parsedScaling() throws -> [Int] {
+        guard let scaling else { return [] }
+        var counts: [Int] = []
+        for item in scaling.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let count = Int(item.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--scaling takes worker counts separated by commas, got '\(scaling)'\nhint: give whole numbers from 1 to 256, e.g. --scaling 1,2,4,8")
+            }
+            counts.append(count)
+        }
+        return counts
+    }
+
     func makeConfiguration() throws -> RunConfiguration {
         let (threadSeconds, cpuSeconds) = try parsedSampleSeconds()
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
@@ -84,6 +99,7 @@ struct RunCommand: ParsableCommand {
             createKeyIfMissing: key == nil,
             repositoryDirectory: cwd)
         configuration.trustRepositoryOwner = trustRepositoryOwner
+        configuration.scalingCounts = try parsedScaling()
         do {
             try configuration.validate()
         } catch {
