@@ -340,33 +340,31 @@ public struct Verifier: Sendable {
         let runID = Statistics.mostCommon(links.compactMap(\.runID))
         report.runID = runID
         let subject = Statistics.mostCommon(links.map(\.subjectText))
-        if let subjectValue = links.first(where: { $0.subjectText == subject })?.subject,
-           let name = subjectValue["name"]?.stringValue, let digest = subjectValue["digest"]?.objectValue?.first {
-            report.subject = "\(name)@\(digest.key):\(digest.value.stringValue ?? "")"
+        if let link = links.first(where: { $0.subjectText == subject }), let name = link.subjectName, let digest = link.subjectDigest {
+            report.subject = "\(name)@\(digest.algorithm):\(digest.value)"
         }
         var lastTime: Date?
         for index in 0..<recordCount {
             guard let link = byIndex[index] else { continue }
-            guard let chain = link.chain else {
+            guard link.hasChain else {
                 add(index, "chain.missing", "the predicate has no chain")
                 continue
             }
-            let recordRun = chain["runId"]?.stringValue
+            let recordRun = link.runID
             if recordRun != runID {
                 add(index, "chain.run-id", "runId \(recordRun ?? "missing") differs from the bundle's run \(runID ?? "?"): a record from another run")
             }
-            let position = chain["index"]?.intValue
+            let position = link.chainIndex
             if position != index {
                 add(index, "chain.index", "chain.index is \(position.map(String.init) ?? "missing"), expected \(index) (records reordered, dropped or duplicated)")
             }
             let expectedPrevious: String? = index == 0 ? nil : byIndex[index - 1]?.payloadDigest
-            let previous = chain["previous"]
             if index == 0 {
-                if previous != .null {
-                    add(index, "chain.previous-mismatch", "the first record's previous must be null, found \(previous?.serialized() ?? "missing")")
+                if link.previousText != "null" {
+                    add(index, "chain.previous-mismatch", "the first record's previous must be null, found \(link.previousText ?? "missing")")
                 }
-            } else if let expectedPrevious, previous?.stringValue != expectedPrevious {
-                add(index, "chain.previous-mismatch", "previous is \(previous?.serialized() ?? "missing"), expected \(expectedPrevious) (SHA-256 of record \(index - 1)'s payload)")
+            } else if let expectedPrevious, link.previousString != expectedPrevious {
+                add(index, "chain.previous-mismatch", "previous is \(link.previousText ?? "missing"), expected \(expectedPrevious) (SHA-256 of record \(index - 1)'s payload)")
             }
             if link.subjectText != subject {
                 add(index, "subject.mismatch", "the subject \(link.subjectText) differs from the bundle's \(subject ?? "?")")
@@ -408,20 +406,30 @@ public struct Verifier: Sendable {
 /// statement itself need not be kept.
 private struct ChainLink {
     var index: Int
-    var chain: [String: JSONValue]?
+    var hasChain: Bool
     var runID: String?
-    var subject: JSONValue
+    var chainIndex: Int?
+    /// `previous` as written (for messages), nil when absent; and its text when it is a string.
+    var previousText: String?
+    var previousString: String?
     var subjectText: String
+    var subjectName: String?
+    var subjectDigest: (algorithm: String, value: String)?
     var times: [(field: String, text: String, date: Date)]
     var payloadDigest: String
     var isSummary: Bool
 
     init(_ statement: VerifiedStatement) {
         index = statement.index
-        chain = statement.predicate["chain"]?.objectValue
+        let chain = statement.predicate["chain"]?.objectValue
+        hasChain = chain != nil
         runID = chain?["runId"]?.stringValue
-        subject = statement.subject
+        chainIndex = chain?["index"]?.intValue
+        previousText = chain?["previous"]?.serialized()
+        previousString = chain?["previous"]?.stringValue
         subjectText = statement.subject.serialized()
+        subjectName = statement.subject["name"]?.stringValue
+        subjectDigest = statement.subject["digest"]?.objectValue?.first.map { ($0.key, $0.value.stringValue ?? "") }
         times = ["startedAt", "finishedAt"].compactMap { field in
             guard let text = statement.predicate[field]?.stringValue, let date = Timestamp.parse(text) else { return nil }
             return (field, text, date)
@@ -439,13 +447,16 @@ public enum ParallelMap {
         guard elements.count > 1 else { return elements.enumerated().map { transform($0.offset, $0.element) } }
         var results = [Result?](repeating: nil, count: elements.count)
         let workers = max(1, min(elements.count, ProcessInfo.processInfo.activeProcessorCount))
-        let chunk = (elements.count + workers - 1) / workers
+        // Many small slices rather than one per core: Dispatch hands them out as cores free up,
+        // so a core slowed by another process does not hold the others back at the end.
+        let slices = min(elements.count, workers * 16)
+        let slice = (elements.count + slices - 1) / slices
         results.withUnsafeMutableBufferPointer { slots in
-            // Each worker writes only its own slots.
+            // Each slice writes only its own slots.
             nonisolated(unsafe) let output = slots
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let start = worker * chunk
-                let end = min(elements.count, start + chunk)
+            DispatchQueue.concurrentPerform(iterations: slices) { number in
+                let start = number * slice
+                let end = min(elements.count, start + slice)
                 guard start < end else { return }
                 for index in start..<end { output[index] = transform(index, elements[index]) }
             }
