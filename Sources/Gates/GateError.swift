@@ -8,6 +8,8 @@ public enum GateError: Error, Sendable, Equatable {
     case swarmFailed(String)
     case checkpointsUnwritable(path: String, reason: String)
     case interrupted
+    /// Bad input or a failed run of an external command (`attest run --cmd`).
+    case external(ExternalCommandError)
 
     public var message: String {
         switch self {
@@ -17,6 +19,7 @@ public enum GateError: Error, Sendable, Equatable {
         case .swarmFailed(let reason): "the swarm failed: \(reason)"
         case .checkpointsUnwritable(let path, let reason): "cannot write to \(path): \(reason)"
         case .interrupted: "the run was interrupted before it was sealed"
+        case .external(let error): error.message
         }
     }
 
@@ -28,6 +31,7 @@ public enum GateError: Error, Sendable, Equatable {
         case .swarmFailed: "check `ulimit -u` and the memory available; fewer bots (--bots) need fewer threads"
         case .checkpointsUnwritable(let path, _): "make \(path) writable, or pass --out with a writable folder"
         case .interrupted: "nothing was sealed; run `attest run` again"
+        case .external(let error): error.hint
         }
     }
 }

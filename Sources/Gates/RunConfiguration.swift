@@ -31,6 +31,8 @@ public struct RunConfiguration: Sendable, Equatable {
     public var repositoryDirectory: URL
     /// Read a repository owned by another user (libgit2's ownership check off), when asked.
     public var trustRepositoryOwner = false
+    /// Measure this external command (and its baseline) instead of the built-in swarm.
+    public var external: ExternalCommandConfiguration?
 
     /// Limits that keep a run meaningful and finite. Bots beyond the maximum would exhaust
     /// thread limits long before proving anything.
@@ -71,6 +73,10 @@ public struct RunConfiguration: Sendable, Equatable {
         try check(Self.secondsRange.contains(threadSampleSeconds), "--sample-seconds (D3)", "\(threadSampleSeconds)", "above 0.01 and at most 3600")
         try check(Self.secondsRange.contains(cpuSampleSeconds), "--sample-seconds (D4)", "\(cpuSampleSeconds)", "above 0.01 and at most 3600")
         try check((0.1...20).contains(sampleHz), "sample rate", "\(sampleHz)", "from 0.1 to 20 Hz")
+        if let external {
+            if mode != .threaded { throw GateError.external(.modeNotApplicable) }
+            do { _ = try external.prepare() } catch { throw GateError.external(error) }
+        }
     }
 }
 
