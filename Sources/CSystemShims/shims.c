@@ -117,6 +117,8 @@ int32_t attest_spawn(const char *path, char *const argv[], char *const envp[], c
     if ((result = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)) != 0 ||
         (result = posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1)) != 0 ||
         (result = posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2)) != 0 ||
+        /* Nothing else of attest's (sockets, /proc descriptors, pipes) leaks into the child. */
+        (result = posix_spawn_file_actions_addclosefrom_np(&actions, 3)) != 0 ||
         (cwd != NULL && (result = posix_spawn_file_actions_addchdir_np(&actions, cwd)) != 0)) {
         posix_spawn_file_actions_destroy(&actions);
         return result;

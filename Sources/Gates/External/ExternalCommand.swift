@@ -25,7 +25,13 @@ public struct ExternalCommandConfiguration: Sendable, Equatable {
 
     /// The result file's URL, when one is named.
     var resultFileURL: URL? {
-        resultFile.map { URL(fileURLWithPath: $0, relativeTo: directory).standardizedFileURL }
+        resultFile.map { URL(fileURLWithPath: Self.path($0, in: directory)) }
+    }
+
+    /// `path` itself when absolute, else inside `directory` (whether or not its URL ends in '/').
+    static func path(_ path: String, in directory: URL) -> String {
+        path.hasPrefix("/") ? URL(fileURLWithPath: path).standardizedFileURL.path
+            : directory.appendingPathComponent(path).standardizedFileURL.path
     }
 
     /// Splits, resolves and hashes both commands: every input error surfaces here, before any work.
@@ -124,14 +130,14 @@ struct PreparedCommand: Sendable, Equatable {
                 && FileManager.default.isExecutableFile(atPath: candidate)
         }
         if program.contains("/") {
-            let candidate = URL(fileURLWithPath: program, relativeTo: directory).standardizedFileURL.path
+            let candidate = ExternalCommandConfiguration.path(program, in: directory)
             guard FileManager.default.fileExists(atPath: candidate) else { throw .executableNotFound(flag: flag, program: program, searched: candidate) }
             guard isExecutable(candidate) else { throw .notExecutable(flag: flag, path: candidate) }
             return candidate
         }
         let folders = (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         for folder in folders {
-            let base = folder.isEmpty ? directory.path : URL(fileURLWithPath: folder, relativeTo: directory).standardizedFileURL.path
+            let base = ExternalCommandConfiguration.path(folder.isEmpty ? "." : folder, in: directory)
             let candidate = base + "/" + program
             if isExecutable(candidate) { return candidate }
         }
@@ -141,9 +147,11 @@ struct PreparedCommand: Sendable, Equatable {
     static func argumentFiles(_ arguments: [String], directory: URL) -> [CommandTarget.ArgumentFile] {
         arguments.compactMap { argument in
             guard !argument.isEmpty, !argument.hasPrefix("-") else { return nil }
-            let url = URL(fileURLWithPath: argument, relativeTo: directory).standardizedFileURL
-            guard let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey]), values.isRegularFile == true,
-                  (values.fileSize ?? 0) <= 64 << 20, let data = try? Data(contentsOf: url) else { return nil }
+            let url = URL(fileURLWithPath: ExternalCommandConfiguration.path(argument, in: directory))
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+                  attributes[.type] as? FileAttributeType == .typeRegular,
+                  ((attributes[.size] as? NSNumber)?.intValue ?? 0) <= 64 << 20,
+                  let data = try? Data(contentsOf: url) else { return nil }
             return CommandTarget.ArgumentFile(argument: argument, path: url.path, sha256: SHA256Digest.hex(data))
         }
     }
