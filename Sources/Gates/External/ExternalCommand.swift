@@ -247,7 +247,7 @@ public enum ExternalCommandError: Error, Sendable, Equatable {
         case .emptyCommand(let flag): "\(flag) is empty"
         case .missingPartner(let given, let missing): "\(given) needs \(missing)"
         case .needsCommand(let option): "\(option) applies to an external command and needs --cmd and --baseline-cmd"
-        case .unterminatedQuote(let flag, let command): "\(flag) '\(command)' has an unterminated quote or a trailing backslash"
+        case .unterminatedQuote(let flag, let command): "\(flag) has an unterminated quote or a trailing backslash: \(command)"
         case .executableNotFound(let flag, let program, let searched):
             searched == "PATH" ? "the program '\(program)' of \(flag) was not found on PATH" : "the program '\(program)' of \(flag) does not exist (\(searched))"
         case .notExecutable(let flag, let path): "the program \(path) of \(flag) is not an executable file"
@@ -255,9 +255,9 @@ public enum ExternalCommandError: Error, Sendable, Equatable {
         case .directoryMissing(let path): "the working directory \(path) does not exist"
         case .spawnFailed(let flag, let reason): "\(flag) could not be started: \(reason)"
         case .nonZeroExit(let flag, let command, let status, let tail):
-            "\(flag) '\(command)' exited with status \(status)" + (tail.isEmpty ? "" : "; its stderr ended with: \(tail)")
+            "\(flag) exited with status \(status): \(command)" + (tail.isEmpty ? "" : "; its stderr ended with: \(tail)")
         case .killed(let flag, let command, let signal, let tail):
-            "\(flag) '\(command)' was killed by signal \(signal)" + (tail.isEmpty ? "" : "; its stderr ended with: \(tail)")
+            "\(flag) was killed by signal \(signal): \(command)" + (tail.isEmpty ? "" : "; its stderr ended with: \(tail)")
         case .resultFileMissing(let flag, let path): "\(flag) did not write the result file \(path)"
         case .modeNotApplicable: "--mode applies to the built-in swarm, not to an external command"
         }
