@@ -103,6 +103,9 @@ struct ExternalCommandParsingTests {
         #expect(throws: ExternalCommandError.executableNotFound(flag: "--cmd", program: "no-such-program-attest", searched: "PATH")) {
             try missing.prepare(environment: ["PATH": "/usr/bin:/bin"])
         }
+        let shell = try ExternalCommandConfiguration(command: "echo $HOME | wc -c", baselineCommand: "true", shell: true, directory: directory)
+            .prepare(environment: ["PATH": "/usr/bin:/bin"])
+        #expect(shell.parallel.target.argv == ["/bin/sh", "-c", "echo $HOME | wc -c"] && shell.parallel.target.shell)
         let empty = ExternalCommandConfiguration(command: "true", baselineCommand: "   ", directory: directory)
         #expect(throws: ExternalCommandError.emptyCommand(flag: "--baseline-cmd")) { try empty.prepare() }
     }

@@ -197,6 +197,10 @@ public enum ExternalProof {
                 ? "run-queue wait ≈ \(format(wait))× CPU: more workers than CPUs (\(workers) workers, P = \(available)); use at most \(available) workers"
                 : "run-queue wait ≈ \(format(wait))× CPU: the threads waited for a CPU as long as they ran on one — other processes or more runnable threads than CPUs")
         }
+        let neededSpeedup = criteria.speedupFactor * Double(figures.expectedParallelism)
+        if figures.speedup < neededSpeedup && cpuWall >= criteria.cpuWallFactor * Double(figures.expectedParallelism) {
+            lines.append("S = \(format(figures.speedup)) is short of \(format(neededSpeedup)) although CPU/wall is \(format(cpuWall)): the parallel command spent more CPU for the same output (start-up, coordination), or the CPUs' speed varied between runs (frequency, hypervisor); more work per run and more --rounds steady the medians")
+        }
         if outputsDiffer {
             lines.append("outputs differ: time-bounded work — the program does as much as fits in a time span, so the runs are not the same work; give it a fixed amount of work")
         }
