@@ -28,6 +28,8 @@ public struct ReplayResult: Sendable {
     /// What was compared besides the figures (for an external command: the executable's and the
     /// argument files' SHA-256, recorded and here).
     public var notes: [String] = []
+    /// An external command's replay measurements (nil for the built-in proof).
+    public var replayExternalMeasurements: ExternalProof.Measurements? = nil
 }
 
 /// Re-runs gate 2 with a verified bundle's recorded parameters (W, iterations, per-task seeds,

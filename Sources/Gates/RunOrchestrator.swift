@@ -141,8 +141,9 @@ public final class RunOrchestrator {
 
     private func expectedSeconds(_ gate: GateKind) -> Double {
         if configuration.external != nil {
-            // Unknown until the commands have run once; gates 3-5 reuse gate 2's runs.
-            return gate == .concurrencyProof ? 0 : 1
+            // Unknown until the commands have run (0: the display shows no estimate); gates 3-5
+            // reuse gate 2's runs, unless gate 2 was not asked for.
+            return gate == .codeAudit ? 1 : 0
         }
         let t = configuration.taskSeconds
         let w = Double(configuration.workers)

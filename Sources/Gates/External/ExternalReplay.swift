@@ -83,6 +83,7 @@ enum ExternalReplay {
         result.replayParallelism = measurements.availableParallelism
         result.replayDerivation = measurements.availableParallelismDerivation
         result.replayOutcome = replay.outcome
+        result.replayExternalMeasurements = measurements
         if !result.findings.isEmpty {
             result.verdict = .notReproduced
             result.reason = "the outputs here differ from the recorded ones"
