@@ -54,9 +54,17 @@ struct ExternalCLITests {
         #expect(replay.stdout.contains("parallel executable") && replay.stdout.contains("— same"), "\(replay.stdout)")
         #expect(replay.stdout.contains("REPRODUCED:") || replay.stdout.contains("INCONCLUSIVE:"), "\(replay.stdout)")
 
-        // Another program under the same name: its outputs differ from the recorded ones.
+        // The same outputs from a changed script: the replay measured another program.
         let script = folder.appendingPathComponent("swarm_work.py")
-        let changed = try String(contentsOf: script, encoding: .utf8)
+        let original = try String(contentsOf: script, encoding: .utf8)
+        try (original + "\n# a comment changes the script's digest, not its output\n").write(to: script, atomically: true, encoding: .utf8)
+        let other = try CLI.run(["verify", Self.bundle, "--key", "keys/attest.pub", "--replay"], in: folder)
+        #expect(other.status == 1)
+        #expect(other.stdout.contains("parallel argument swarm_work.py") && other.stdout.contains("— DIFFERENT"), "\(other.stdout)")
+        #expect(other.stdout.contains("INCONCLUSIVE: the executable or a script here differs"), "\(other.stdout)")
+
+        // Another program under the same name: its outputs differ from the recorded ones.
+        let changed = original
             .replacingOccurrences(of: "print(hashlib.sha256(repr(results).encode()).hexdigest())",
                                   with: "print(hashlib.sha256(repr(results + [1]).encode()).hexdigest())")
         try changed.write(to: script, atomically: true, encoding: .utf8)
