@@ -104,6 +104,7 @@ int64_t attest_thread_stack_minimum(void) {
 
 #if defined(__linux__)
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #endif
@@ -140,9 +141,25 @@ int32_t attest_spawn(const char *path, char *const argv[], char *const envp[], c
         }
         pinned = 1;
     }
+    /* The child starts with no signal blocked and every signal at its default: the calling
+       thread's mask (test runners and dispatch block most signals) and ignored signals would
+       otherwise be inherited, and a shell blocked on SIGCHLD waits for its children forever. */
+    posix_spawnattr_t attributes;
+    if ((result = posix_spawnattr_init(&attributes)) != 0) {
+        if (pinned) pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
+        posix_spawn_file_actions_destroy(&actions);
+        return result;
+    }
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setsigdefault(&attributes, &all);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     pid_t child = 0;
-    result = posix_spawn(&child, path, &actions, NULL, argv, envp);
+    result = posix_spawn(&child, path, &actions, &attributes, argv, envp);
     if (pinned) pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
+    posix_spawnattr_destroy(&attributes);
     posix_spawn_file_actions_destroy(&actions);
     if (result == 0) *pid = (int32_t)child;
     return result;

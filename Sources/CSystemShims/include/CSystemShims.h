@@ -33,7 +33,7 @@ int64_t attest_thread_stack_minimum(void);
 
 /* Starts `path` with `argv` and `envp` (NULL-terminated) in folder `cwd` (NULL: this process's),
    stdin from /dev/null, stdout and stderr onto the given descriptors, every other descriptor
-   closed (posix_spawn, no shell).
+   closed, no signal blocked and every signal at its default (posix_spawn, no shell).
    With `pin_cpu` >= 0 the child starts with an affinity of that one CPU (the calling thread is
    pinned for the spawn and restored after: a child inherits its creator's mask).
    Writes the child's pid and returns 0, or returns an errno value. */
