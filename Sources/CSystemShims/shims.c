@@ -101,3 +101,95 @@ int64_t attest_thread_stack_minimum(void) {
     return 16384;
 #endif
 }
+
+#if defined(__linux__)
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#endif
+
+int32_t attest_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                     int32_t stdout_fd, int32_t stderr_fd, int32_t pin_cpu, int32_t *pid) {
+#if defined(__linux__)
+    posix_spawn_file_actions_t actions;
+    int result = posix_spawn_file_actions_init(&actions);
+    if (result != 0) return result;
+    if ((result = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)) != 0 ||
+        (result = posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1)) != 0 ||
+        (result = posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2)) != 0 ||
+        /* Nothing else of attest's (sockets, /proc descriptors, pipes) leaks into the child. */
+        (result = posix_spawn_file_actions_addclosefrom_np(&actions, 3)) != 0 ||
+        (cwd != NULL && (result = posix_spawn_file_actions_addchdir_np(&actions, cwd)) != 0)) {
+        posix_spawn_file_actions_destroy(&actions);
+        return result;
+    }
+    cpu_set_t saved;
+    int pinned = 0;
+    if (pin_cpu >= 0) {
+        if (pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved) != 0) {
+            posix_spawn_file_actions_destroy(&actions);
+            return EINVAL;
+        }
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(pin_cpu, &one);
+        result = pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+        if (result != 0) {
+            posix_spawn_file_actions_destroy(&actions);
+            return result;
+        }
+        pinned = 1;
+    }
+    /* The child starts with no signal blocked and every signal at its default: the calling
+       thread's mask (test runners and dispatch block most signals) and ignored signals would
+       otherwise be inherited, and a shell blocked on SIGCHLD waits for its children forever. */
+    posix_spawnattr_t attributes;
+    if ((result = posix_spawnattr_init(&attributes)) != 0) {
+        if (pinned) pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
+        posix_spawn_file_actions_destroy(&actions);
+        return result;
+    }
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setsigdefault(&attributes, &all);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t child = 0;
+    result = posix_spawn(&child, path, &actions, &attributes, argv, envp);
+    if (pinned) pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
+    posix_spawnattr_destroy(&attributes);
+    posix_spawn_file_actions_destroy(&actions);
+    if (result == 0) *pid = (int32_t)child;
+    return result;
+#else
+    return ENOSYS;
+#endif
+}
+
+int32_t attest_wait_child(int32_t pid, int32_t *exited, int32_t *code, int32_t *signal_number,
+                          int64_t *user_us, int64_t *system_us, int64_t *voluntary_switches,
+                          int64_t *involuntary_switches, int64_t *max_rss_kib) {
+#if defined(__linux__)
+    int status = 0;
+    struct rusage usage;
+    memset(&usage, 0, sizeof(usage));
+    pid_t result;
+    do {
+        result = wait4((pid_t)pid, &status, 0, &usage);
+    } while (result < 0 && errno == EINTR);
+    if (result < 0) return errno;
+    *exited = WIFEXITED(status) ? 1 : 0;
+    *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    *signal_number = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    *user_us = (int64_t)usage.ru_utime.tv_sec * 1000000 + usage.ru_utime.tv_usec;
+    *system_us = (int64_t)usage.ru_stime.tv_sec * 1000000 + usage.ru_stime.tv_usec;
+    *voluntary_switches = usage.ru_nvcsw;
+    *involuntary_switches = usage.ru_nivcsw;
+    *max_rss_kib = usage.ru_maxrss;
+    return 0;
+#else
+    return ENOSYS;
+#endif
+}

@@ -288,13 +288,7 @@ public enum ConcurrencyProof {
         let steal = Statistics.median(rounds.compactMap(\.parallel.stealCPUs))
         let waits = rounds.flatMap(\.parallel.tasks).compactMap(\.runQueueWaitSeconds)
         let waitPerCPU: Double? = waits.isEmpty ? nil : waits.reduce(0, +) / max(1e-9, rounds.flatMap(\.parallel.tasks).reduce(0) { $0 + $1.cpuSeconds })
-        let band: String
-        switch efficiency {
-        case criteria.bandExcellent...: band = "excellent"
-        case criteria.bandGood...: band = "good"
-        case criteria.bandPartial...: band = "partial: a bottleneck exists"
-        default: band = "failed"
-        }
+        let band = Self.band(efficiency: efficiency, criteria: criteria)
         let figures = Figures(
             expectedParallelism: k, sequentialWallMedian: sequentialWall, parallelWallMedian: parallelWall,
             speedup: main.speedup, efficiency: efficiency,
@@ -323,22 +317,38 @@ public enum ConcurrencyProof {
         }
 
         let diagnosis = diagnose(figures: figures, mode: parameters.mode, available: available, criteria: criteria)
-        let headline = "S = \(format(main.speedup)) (k = \(k)), E = \(format(efficiency)), CPU/wall = \(format(main.cpuWall))"
-        let outcome: GateOutcome
-        if available <= 1 {
-            outcome = GateOutcome(status: .notShown, summary: "cannot be shown on one CPU (\(measurements.availableParallelismDerivation)); \(headline)")
-        } else if let passing = controls.first(where: { !$0.failedAsExpected }) {
-            outcome = GateOutcome(status: .invalid, summary: "negative control \(passing.name) passed, so the measurement is broken; \(headline)")
-        } else if measurements.controls.isEmpty {
-            outcome = GateOutcome(status: .invalid, summary: "no negative controls were run, so a pass could not be trusted; \(headline)")
-        } else if main.checks.isEmpty {
-            outcome = GateOutcome(status: .passed, summary: "\(headline), \(band)")
-        } else if let foreign, foreign > criteria.maxForeignCPUs {
-            outcome = GateOutcome(status: .inconclusive, summary: "other processes used \(format(foreign)) CPUs during the parallel runs; re-run on a quieter machine; \(headline)")
-        } else {
-            outcome = GateOutcome(status: .failed, summary: "\(headline); " + main.checks.joined(separator: "; "))
-        }
+        let outcome = decide(figures: figures, controls: controls, available: available,
+                             derivation: measurements.availableParallelismDerivation, criteria: criteria)
         return Judgement(outcome: outcome, figures: figures, controls: controls, diagnosis: diagnosis)
+    }
+
+    /// The efficiency band of the original guide.
+    static func band(efficiency: Double, criteria: Criteria) -> String {
+        switch efficiency {
+        case criteria.bandExcellent...: "excellent"
+        case criteria.bandGood...: "good"
+        case criteria.bandPartial...: "partial: a bottleneck exists"
+        default: "failed"
+        }
+    }
+
+    /// The gate's status from its figures and controls, in this order: one CPU → not shown; a
+    /// passing (or missing) negative control → invalid; no failed check → passed; a failure under
+    /// other tenants' load → inconclusive; else failed. Shared by the built-in and external proofs.
+    static func decide(figures: Figures, controls: [ControlVerdict], available: Int, derivation: String, criteria: Criteria) -> GateOutcome {
+        let headline = "S = \(format(figures.speedup)) (k = \(figures.expectedParallelism)), E = \(format(figures.efficiency)), CPU/wall = \(format(figures.parallelCPUPerWall))"
+        if available <= 1 {
+            return GateOutcome(status: .notShown, summary: "cannot be shown on one CPU (\(derivation)); \(headline)")
+        } else if let passing = controls.first(where: { !$0.failedAsExpected }) {
+            return GateOutcome(status: .invalid, summary: "negative control \(passing.name) passed, so the measurement is broken; \(headline)")
+        } else if controls.isEmpty {
+            return GateOutcome(status: .invalid, summary: "no negative controls were run, so a pass could not be trusted; \(headline)")
+        } else if figures.failedChecks.isEmpty {
+            return GateOutcome(status: .passed, summary: "\(headline), \(figures.band)")
+        } else if let foreign = figures.foreignCPUsMedian, foreign > criteria.maxForeignCPUs {
+            return GateOutcome(status: .inconclusive, summary: "other processes used \(format(foreign)) CPUs during the parallel runs; re-run on a quieter machine; \(headline)")
+        }
+        return GateOutcome(status: .failed, summary: "\(headline); " + figures.failedChecks.joined(separator: "; "))
     }
 
     /// What the failing figures look like, in the words of the original troubleshooting guide.

@@ -10,6 +10,8 @@ public enum GateError: Error, Sendable, Equatable {
     case interrupted
     /// Options that do not fit together or a list that is too long, with what to do.
     case invalidOption(message: String, hint: String)
+    /// Bad input or a failed run of an external command (`attest run --cmd`).
+    case external(ExternalCommandError)
 
     public var message: String {
         switch self {
@@ -20,6 +22,7 @@ public enum GateError: Error, Sendable, Equatable {
         case .checkpointsUnwritable(let path, let reason): "cannot write to \(path): \(reason)"
         case .interrupted: "the run was interrupted before it was sealed"
         case .invalidOption(let message, _): message
+        case .external(let error): error.message
         }
     }
 
@@ -32,6 +35,7 @@ public enum GateError: Error, Sendable, Equatable {
         case .checkpointsUnwritable(let path, _): "make \(path) writable, or pass --out with a writable folder"
         case .interrupted: "nothing was sealed; run `attest run` again"
         case .invalidOption(_, let hint): hint
+        case .external(let error): error.hint
         }
     }
 }

@@ -60,9 +60,21 @@ public struct GateVerdictPolicy: RecordPolicy {
         guard let kind = GateKind(rawValue: predicate.gate.number), kind.name == predicate.gate.name else {
             throw RederivationError.unknownGate(predicate.gate.number, predicate.gate.name)
         }
+        // An external command's records (parameters.target.kind "external_command") carry their
+        // own schema for gates 2 and 3; gates 1, 4 and 5 share the built-in measurements' shape.
+        let external = CommandTarget.isExternal(predicate.parameters)
         switch kind {
         case .codeAudit:
             return CodeAudit.evaluate(try predicate.measurements.decode(CodeAudit.Measurements.self))
+        case .concurrencyProof where external:
+            return ExternalProof.judge(
+                parameters: try predicate.parameters.decode(ExternalProof.Parameters.self),
+                measurements: try predicate.measurements.decode(ExternalProof.Measurements.self),
+                criteria: try predicate.criteria.decode(ConcurrencyProof.Criteria.self)).outcome
+        case .threadCount where external:
+            return ExternalThreadCount.evaluate(
+                parameters: try predicate.parameters.decode(ExternalThreadCount.Parameters.self),
+                measurements: try predicate.measurements.decode(ExternalThreadCount.Measurements.self))
         case .concurrencyProof:
             return ConcurrencyProof.judge(
                 parameters: try predicate.parameters.decode(ConcurrencyProof.Parameters.self),

@@ -25,6 +25,11 @@ public struct ReplayResult: Sendable {
     public var replayOutcome: GateOutcome?
     /// The replay's raw measurements (nil when the digest check stopped it).
     public var replayMeasurements: ConcurrencyProof.Measurements?
+    /// What was compared besides the figures (for an external command: the executable's and the
+    /// argument files' SHA-256, recorded and here).
+    public var notes: [String] = []
+    /// An external command's replay measurements (nil for the built-in proof).
+    public var replayExternalMeasurements: ExternalProof.Measurements? = nil
 }
 
 /// Re-runs gate 2 with a verified bundle's recorded parameters (W, iterations, per-task seeds,
@@ -58,6 +63,9 @@ public enum Replay {
         guard let record = statements.first(where: {
             $0.predicateType == PredicateType.gate && $0.predicate["gate"]?["number"]?.intValue == GateKind.concurrencyProof.rawValue
         }) else { throw Failure.noConcurrencyProof }
+        if let parameters = record.predicate["parameters"], CommandTarget.isExternal(parameters) {
+            return try ExternalReplay.run(record: record, progress: progress)
+        }
         let parameters: ConcurrencyProof.Parameters
         let originalMeasurements: ConcurrencyProof.Measurements
         let criteria: ConcurrencyProof.Criteria
@@ -109,22 +117,25 @@ public enum Replay {
         result.replayDerivation = measurements.availableParallelismDerivation
         result.replayOutcome = replay.outcome
         result.replayMeasurements = measurements
+        (result.verdict, result.reason) = verdict(original: original, replay: replay)
+        return result
+    }
+
+    /// The replay's verdict from the original's and the replay's judgements: one CPU or foreign
+    /// load → inconclusive; a pass here within the efficiency tolerance → reproduced.
+    static func verdict(original: ConcurrencyProof.Judgement, replay: ConcurrencyProof.Judgement) -> (ReplayVerdict, String) {
         switch replay.outcome.status {
         case .notShown, .inconclusive:
-            result.verdict = .inconclusive
-            result.reason = replay.outcome.summary
+            return (.inconclusive, replay.outcome.summary)
         case .passed:
             let originalE = original.figures?.efficiency ?? 0
             let replayE = replay.figures?.efficiency ?? 0
             if replayE + efficiencyTolerance >= originalE {
-                result.verdict = .reproduced
-                result.reason = "the criterion holds here and E \(ConcurrencyProof.format(replayE)) is within \(efficiencyTolerance) of the original \(ConcurrencyProof.format(originalE))"
-            } else {
-                result.reason = "the criterion holds here but E \(ConcurrencyProof.format(replayE)) is more than \(efficiencyTolerance) below the original \(ConcurrencyProof.format(originalE))"
+                return (.reproduced, "the criterion holds here and E \(ConcurrencyProof.format(replayE)) is within \(efficiencyTolerance) of the original \(ConcurrencyProof.format(originalE))")
             }
+            return (.notReproduced, "the criterion holds here but E \(ConcurrencyProof.format(replayE)) is more than \(efficiencyTolerance) below the original \(ConcurrencyProof.format(originalE))")
         case .failed, .invalid:
-            result.reason = replay.outcome.summary
+            return (.notReproduced, replay.outcome.summary)
         }
-        return result
     }
 }

@@ -32,7 +32,9 @@ public enum Reproduction {
             "system": (try? JSONValue(encoding: system)) ?? .null,
             "original": figures(result.original),
             "replay": figures(result.replay),
-            "replayMeasurements": result.replayMeasurements.flatMap { try? JSONValue(encoding: $0) } ?? .null,
+            "replayMeasurements": result.replayMeasurements.flatMap { try? JSONValue(encoding: $0) }
+                ?? result.replayExternalMeasurements.flatMap { try? JSONValue(encoding: $0) } ?? .null,
+            "replayNotes": .array(result.notes.map(JSONValue.string)),
             "replayAvailableParallelism": result.replayParallelism.map { .number(Double($0)) } ?? .null,
             "replayAvailableParallelismDerivation": result.replayDerivation.map(JSONValue.string) ?? .null,
             "findings": .array(result.findings.map { .object(["code": .string($0.code), "message": .string($0.message)]) }),

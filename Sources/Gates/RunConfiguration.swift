@@ -34,6 +34,8 @@ public struct RunConfiguration: Sendable, Equatable {
     /// Worker counts for a scaling curve (`--scaling 1,2,4,8`): gate 2's protocol at each count,
     /// capped at P (`Scaling.capRule`). Empty: no scaling.
     public var scalingCounts: [Int] = []
+    /// Measure this external command (and its baseline) instead of the built-in swarm.
+    public var external: ExternalCommandConfiguration?
 
     /// Limits that keep a run meaningful and finite. Bots beyond the maximum would exhaust
     /// thread limits long before proving anything.
@@ -74,6 +76,10 @@ public struct RunConfiguration: Sendable, Equatable {
         try check(Self.secondsRange.contains(threadSampleSeconds), "--sample-seconds (D3)", "\(threadSampleSeconds)", "above 0.01 and at most 3600")
         try check(Self.secondsRange.contains(cpuSampleSeconds), "--sample-seconds (D4)", "\(cpuSampleSeconds)", "above 0.01 and at most 3600")
         if !scalingCounts.isEmpty {
+            guard external == nil else {
+                throw GateError.invalidOption(message: "--scaling measures the built-in swarm and cannot be combined with --cmd",
+                                              hint: "run the external command at each worker count with its own `attest run --cmd`, or drop --scaling")
+            }
             guard gates.contains(.concurrencyProof) else {
                 throw GateError.invalidOption(message: "--scaling needs gate 2 (concurrency_proof): scaling repeats its protocol",
                                               hint: "add 2 to --gates, or drop --scaling")
@@ -87,6 +93,10 @@ public struct RunConfiguration: Sendable, Equatable {
             }
         }
         try check((0.1...20).contains(sampleHz), "sample rate", "\(sampleHz)", "from 0.1 to 20 Hz")
+        if let external {
+            if mode != .threaded { throw GateError.external(.modeNotApplicable) }
+            do { _ = try external.prepare() } catch { throw GateError.external(error) }
+        }
     }
 }
 

@@ -5,8 +5,8 @@ import SwarmRuntime
 /// Runs the selected gates in order, records each as a signed, chained record, seals the bundle
 /// and writes every output atomically. The CLI only renders its events and result.
 public final class RunOrchestrator {
-    private let configuration: RunConfiguration
-    private let progress: @Sendable (RunEvent) -> Void
+    let configuration: RunConfiguration
+    let progress: @Sendable (RunEvent) -> Void
     private let measurer: SwarmMeasurer
 
     public init(configuration: RunConfiguration, progress: @escaping @Sendable (RunEvent) -> Void = { _ in }) {
@@ -121,6 +121,9 @@ public final class RunOrchestrator {
     }
 
     private func measure(_ gate: GateKind, runID: String, context: inout GateContext) throws -> MeasuredGate {
+        if let external = configuration.external {
+            return try measureExternal(gate, external, context: &context)
+        }
         let progress = self.progress
         switch gate {
         case .codeAudit:
@@ -175,6 +178,11 @@ public final class RunOrchestrator {
     }
 
     private func expectedSeconds(_ gate: GateKind) -> Double {
+        if configuration.external != nil {
+            // Unknown until the commands have run (0: the display shows no estimate); gates 3-5
+            // reuse gate 2's runs, unless gate 2 was not asked for.
+            return gate == .codeAudit ? 1 : 0
+        }
         let t = configuration.taskSeconds
         let w = Double(configuration.workers)
         switch gate {
@@ -224,6 +232,8 @@ public final class RunOrchestrator {
 /// Figures one gate hands to a later one (gate 4 sizes its work from gate 2's calibration).
 struct GateContext {
     var calibration: WorkKernel.Calibration?
+    /// An external command's measuring session, shared by gates 2-5.
+    var externalSession: ExternalSession?
 }
 
 /// Seconds from a monotonic clock since creation.

@@ -63,7 +63,8 @@ final class ProgressDisplay: @unchecked Sendable {
             gateStart = Date()
             expected = expectedSeconds
             current = (gate, "starting")
-            write("gate \(gate.rawValue) \(gate.title): about \(Int(expectedSeconds.rounded(.up))) s\n")
+            // An external command's duration is unknown until it has run (expected 0).
+            write("gate \(gate.rawValue) \(gate.title)" + (expectedSeconds > 0 ? ": about \(Int(expectedSeconds.rounded(.up))) s\n" : "\n"))
         case .phase(let gate, let phase, let round, let total):
             var text = phase
             if let round, let total { text += " (round \(round)/\(total))" }
@@ -97,7 +98,8 @@ final class ProgressDisplay: @unchecked Sendable {
     private func show(samples: Int?) {
         guard let current else { return }
         let elapsed = Date().timeIntervalSince(gateStart)
-        var line = "  gate \(current.gate.rawValue): \(current.phase) — \(String(format: "%.0f", elapsed)) s / ~\(String(format: "%.0f", expected)) s"
+        var line = "  gate \(current.gate.rawValue): \(current.phase) — \(String(format: "%.0f", elapsed)) s"
+            + (expected > 0 ? " / ~\(String(format: "%.0f", expected)) s" : "")
         if let samples { line += ", \(samples) samples" }
         if isTerminal {
             write("\r\u{1B}[2K" + line)

@@ -10,6 +10,10 @@ struct RunCommand: ParsableCommand {
         discussion: """
         Default: all five gates. --quick runs gates 1 and 2. Exit status: 0 for a VERIFIED or MINIMAL
         verdict, 3 for FAILED, 2 for usage errors.
+
+        With --cmd and --baseline-cmd the gates measure that program instead of the built-in swarm:
+        --cmd runs its parallel configuration, --baseline-cmd the same work done sequentially; both
+        must exit 0 and print (or write to --result-file) the same output on every run.
         """)
 
     @Flag(help: "Run gates 1 and 2 only (the original `make quick`).")
@@ -18,10 +22,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Gates to run, by number or name, comma-separated (e.g. 1,2,4).")
     var gates: String?
 
-    @Option(help: "Bots for gates 3 and 4.")
-    var bots: Int = 24
+    @Option(help: "Bots for gates 3 and 4 (default 24; with --cmd: the OS threads the program claims, default --workers).")
+    var bots: Int?
 
-    @Option(help: "Tasks (and bots) in the concurrency proof.")
+    @Option(help: "Tasks (and bots) in the concurrency proof; with --cmd: the program's claimed parallelism.")
     var workers: Int = 4
 
     @Option(help: "Seconds each proof task takes on one core (calibrated).")
@@ -36,8 +40,20 @@ struct RunCommand: ParsableCommand {
     @Option(help: "threaded (one OS thread per bot) or cooperative (all bots on one thread: the baseline).")
     var mode: ExecutionMode = .threaded
 
-    @Option(help: "Sources for the code audit (Swift or Python).")
-    var auditPath: String = "Sources/SwarmRuntime"
+    @Option(help: "Sources for the code audit (Swift or Python). Default Sources/SwarmRuntime; with --cmd: this folder.")
+    var auditPath: String?
+
+    @Option(help: "Measure this program's parallel configuration (split into words, no shell unless --shell).")
+    var cmd: String?
+
+    @Option(help: "The same work done sequentially, e.g. the program with one worker (required with --cmd).")
+    var baselineCmd: String?
+
+    @Flag(help: "With --cmd: run both commands through /bin/sh -c.")
+    var shell = false
+
+    @Option(help: "With --cmd: hash this file (written by each run) instead of stdout.")
+    var resultFile: String?
 
     @Option(help: "Private key that signs the bundle (default keys/attest.key, created with its .pub on first use).")
     var key: String?
@@ -90,8 +106,10 @@ struct RunCommand: ParsableCommand {
     func makeConfiguration() throws -> RunConfiguration {
         let (threadSeconds, cpuSeconds) = try parsedSampleSeconds()
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let external = try externalCommand(directory: cwd)
+        let auditPath = self.auditPath ?? (external == nil ? "Sources/SwarmRuntime" : ".")
         var configuration = RunConfiguration(
-            gates: try parsedGates(), bots: bots, workers: workers, taskSeconds: taskSeconds, rounds: rounds,
+            gates: try parsedGates(), bots: bots ?? (external == nil ? 24 : workers), workers: workers, taskSeconds: taskSeconds, rounds: rounds,
             threadSampleSeconds: threadSeconds, cpuSampleSeconds: cpuSeconds, mode: mode,
             auditPath: URL(fileURLWithPath: auditPath, relativeTo: cwd).standardizedFileURL,
             outputDirectory: URL(fileURLWithPath: out, relativeTo: cwd).standardizedFileURL,
@@ -100,12 +118,31 @@ struct RunCommand: ParsableCommand {
             repositoryDirectory: cwd)
         configuration.trustRepositoryOwner = trustRepositoryOwner
         configuration.scalingCounts = try parsedScaling()
+        configuration.external = external
         do {
             try configuration.validate()
         } catch {
             throw ValidationError(error.message + (error.hint.map { "\nhint: " + $0 } ?? ""))
         }
         return configuration
+    }
+
+    /// The external command to measure, when --cmd or --baseline-cmd is given (both must be).
+    func externalCommand(directory: URL) throws -> ExternalCommandConfiguration? {
+        func refuse(_ error: ExternalCommandError) -> ValidationError {
+            ValidationError(error.message + (error.hint.map { "\nhint: " + $0 } ?? ""))
+        }
+        switch (cmd, baselineCmd) {
+        case (nil, nil):
+            if shell { throw refuse(.needsCommand(option: "--shell")) }
+            if resultFile != nil { throw refuse(.needsCommand(option: "--result-file")) }
+            return nil
+        case (.some, nil): throw refuse(.missingPartner(given: "--cmd", missing: "--baseline-cmd"))
+        case (nil, .some): throw refuse(.missingPartner(given: "--baseline-cmd", missing: "--cmd"))
+        case (.some(let command), .some(let baseline)):
+            return ExternalCommandConfiguration(command: command, baselineCommand: baseline, shell: shell,
+                                                resultFile: resultFile, directory: directory)
+        }
     }
 
     func validate() throws {
@@ -126,6 +163,9 @@ struct RunCommand: ParsableCommand {
         if json {
             print(String(decoding: try result.jsonSummary(), as: UTF8.self))
         } else {
+            if let external = configuration.external {
+                print("measured command: \(external.command)\nbaseline command: \(external.baselineCommand)")
+            }
             RunSummaryPrinter.print(result)
         }
         throw ExitCode(result.verdict.exitCode)

@@ -224,6 +224,7 @@ enum ReplayPrinter {
         lines.append("  P           \(String(result.originalParallelism).padding(toLength: 14, withPad: " ", startingAt: 0))\(result.replayParallelism.map(String.init) ?? "—")")
         lines.append("  P derived   original: \(result.originalDerivation)")
         if let derivation = result.replayDerivation { lines.append("              replay:   \(derivation)") }
+        for note in result.notes { lines.append("  \(note)") }
         for finding in result.findings { lines.append("  ✗ \(finding.code): \(finding.message)") }
         lines.append("\(result.verdict.rawValue): \(result.reason)")
         Swift.print(lines.joined(separator: "\n"))

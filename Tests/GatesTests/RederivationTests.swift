@@ -19,16 +19,22 @@ struct RederivationTests {
 
     /// A bundle with one gate-2 record made of synthetic measurements, claiming `claimedStatus`.
     static func bundle(parallelWall: Double, claimedStatus: GateStatus, claimedVerdict: Verdict) throws -> Data {
-        let parameters = CriteriaTests.parameters
-        let measurements = CriteriaTests.measurements(parallelWall: parallelWall)
+        try gate2Bundle(parameters: JSONValue(encoding: CriteriaTests.parameters),
+                        measurements: JSONValue(encoding: CriteriaTests.measurements(parallelWall: parallelWall)),
+                        claimedStatus: claimedStatus, claimedVerdict: claimedVerdict)
+    }
+
+    /// A signed, sealed bundle with one gate-2 record holding these parameters and measurements.
+    static func gate2Bundle(parameters: JSONValue, measurements: JSONValue, claimedStatus: GateStatus, claimedVerdict: Verdict,
+                            runID: String = String(repeating: "a", count: 32)) throws -> Data {
         let builder = try BundleBuilder(signingKey: key, subject: .gitCommit(name: "t", commit: String(repeating: "1", count: 40)),
-                                        runID: String(repeating: "a", count: 32))
+                                        runID: runID)
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         try builder.append(gate: GateRecordContent(
             gate: GateIdentity(number: 2, name: "concurrency_proof", title: "Concurrency proof", critical: true),
             startedAt: start, finishedAt: start, durationSeconds: 1, system: system,
             git: .unavailable(reason: .notARepository, message: "test"),
-            parameters: try JSONValue(encoding: parameters), measurements: try JSONValue(encoding: measurements),
+            parameters: parameters, measurements: measurements,
             criteria: try JSONValue(encoding: ConcurrencyProof.Criteria.standard),
             result: GateResultRecord(status: claimedStatus.rawValue, passed: claimedStatus.passed, summary: "claimed")))
         let bundle = try builder.seal(

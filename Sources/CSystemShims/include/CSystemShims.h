@@ -31,4 +31,21 @@ int32_t attest_set_current_thread_name(const char *name);
    on recent glibc and so not importable as a constant). */
 int64_t attest_thread_stack_minimum(void);
 
+/* Starts `path` with `argv` and `envp` (NULL-terminated) in folder `cwd` (NULL: this process's),
+   stdin from /dev/null, stdout and stderr onto the given descriptors, every other descriptor
+   closed, no signal blocked and every signal at its default (posix_spawn, no shell).
+   With `pin_cpu` >= 0 the child starts with an affinity of that one CPU (the calling thread is
+   pinned for the spawn and restored after: a child inherits its creator's mask).
+   Writes the child's pid and returns 0, or returns an errno value. */
+int32_t attest_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                     int32_t stdout_fd, int32_t stderr_fd, int32_t pin_cpu, int32_t *pid);
+
+/* Waits for child `pid` (wait4, EINTR retried) and reports how it ended and what it and its
+   waited-for descendants used: `exited` 1 with `code`, or 0 with the terminating `signal`; user and
+   system CPU in microseconds; voluntary and involuntary context switches; peak RSS in KiB.
+   Returns 0 or an errno value. */
+int32_t attest_wait_child(int32_t pid, int32_t *exited, int32_t *code, int32_t *signal_number,
+                          int64_t *user_us, int64_t *system_us, int64_t *voluntary_switches,
+                          int64_t *involuntary_switches, int64_t *max_rss_kib);
+
 #endif
