@@ -9,17 +9,19 @@ import Testing
 struct SwarmRuntimeSuite {}
 
 enum Support {
-    /// The OS thread count once it has settled on `expected`, polled for up to `seconds`: the
-    /// kernel drops a joined thread from the count a moment after pthread_join returns. Returns
-    /// the last count read, so a count that never settles fails the caller's expectation.
-    static func threadCount(settlingOn expected: Int, within seconds: Double = 2) -> Int {
+    /// The threads that exist now and did not at `before`, once they have settled on `expected`,
+    /// polled for up to `seconds`: the kernel drops a joined thread a moment after pthread_join
+    /// returns. Threads are compared by id, not counted, because a thread an earlier test left in
+    /// this process (a Dispatch worker, a child-process monitor) may exit meanwhile. Returns the
+    /// last set read, so threads that never settle fail the caller's expectation.
+    static func newThreads(since before: Set<Int32>, settlingOn expected: Set<Int32>, within seconds: Double = 2) -> Set<Int32> {
         let deadline = Clocks.monotonicNanoseconds() + UInt64(seconds * 1e9)
-        var count = ProcFS.threadCount() ?? -1
-        while count != expected, Clocks.monotonicNanoseconds() < deadline {
+        var new = Set(ProcFS.taskIDs()).subtracting(before)
+        while new != expected, Clocks.monotonicNanoseconds() < deadline {
             usleep(1_000)
-            count = ProcFS.threadCount() ?? -1
+            new = Set(ProcFS.taskIDs()).subtracting(before)
         }
-        return count
+        return new
     }
 
     /// Thread CPU seconds of running the kernel once.

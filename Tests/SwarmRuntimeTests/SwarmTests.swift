@@ -57,10 +57,10 @@ extension SwarmRuntimeSuite {
 
         @Test("cooperative: every bot runs on exactly one OS thread, interleaved")
         func cooperative() throws {
-            let before = ProcFS.threadCount() ?? 0
+            let before = Set(ProcFS.taskIDs())
             let swarm = try Swarm(botCount: 8, mode: .cooperative)
-            let during = ProcFS.threadCount() ?? 0
-            #expect(during - before == 1, "cooperative mode added \(during - before) threads")
+            let added = Set(ProcFS.taskIDs()).subtracting(before)
+            #expect(added.count == 1, "cooperative mode added \(added.count) threads")
             let reports = swarm.runConcurrently((0..<8).map { BotTask.work(seed: UInt64($0), iterations: 2_000_000) })
             let tids = Set(reports.map(\.threadID))
             #expect(tids.count == 1)
@@ -72,21 +72,21 @@ extension SwarmRuntimeSuite {
             let lastStart = reports.map(\.startNanoseconds).max() ?? 0
             #expect(lastStart < firstEnd)
             swarm.stop()
-            #expect(Support.threadCount(settlingOn: before) == before)
+            #expect(Support.newThreads(since: before, settlingOn: []).isEmpty)
         }
 
         @Test("1,000 bots spawn, run a tiny task each, and join; the thread count returns to its start")
         func thousandBots() throws {
-            let before = ProcFS.threadCount() ?? 0
+            let before = Set(ProcFS.taskIDs())
             let swarm = try Swarm(botCount: 1000, stackSize: 256 * 1024)
-            #expect((ProcFS.threadCount() ?? 0) >= before + 1000)
+            #expect(Set(ProcFS.taskIDs()).subtracting(before).count >= 1000)
             let reports = swarm.runConcurrently((0..<1000).map { BotTask.work(seed: UInt64($0), iterations: 100) })
             #expect(reports.count == 1000)
             #expect(Set(reports.map(\.threadID)).count == 1000)
             #expect(swarm.bots.allSatisfy { $0.state == .idle || $0.state == .running })
             swarm.stop()
             #expect(swarm.bots.allSatisfy { $0.state == .joined })
-            #expect(Support.threadCount(settlingOn: before) == before)
+            #expect(Support.newThreads(since: before, settlingOn: []).isEmpty)
         }
 
         @Test("100 idle bots for 1 s use under 2% of one core in total, and keep a heartbeat")
@@ -174,15 +174,17 @@ extension SwarmRuntimeSuite {
             #expect(throws: SwarmError.invalidStackSize(requested: 1024, minimum: Swarm.minimumStackSize)) {
                 try Swarm(botCount: 1, stackSize: 1024)
             }
-            let before = ProcFS.threadCount() ?? 0
+            let before = Set(ProcFS.taskIDs())
             #expect(throws: SwarmError.pinningFailed(cpu: 1023, errno: EINVAL)) { try Swarm(botCount: 3, pinnedCPU: 1023) }
-            #expect(Support.threadCount(settlingOn: before) == before, "a failed swarm leaves no thread behind")
+            #expect(Support.newThreads(since: before, settlingOn: []).isEmpty, "a failed swarm leaves no thread behind")
             #expect(SwarmError.threadCreationFailed(errno: EAGAIN, created: 5).hint.contains("ulimit -u"))
         }
 
         @Test("the sampler: thread count, bot tids, per-thread CPU with last CPU, own vs foreign core load, its overhead")
         func sampler() throws {
-            let before = ProcFS.threadCount() ?? 0
+            // Threads are told apart by id: a thread left by an earlier test in this process (a
+            // Dispatch worker, a child-process monitor) may exit while this one runs.
+            let before = Set(ProcFS.taskIDs())
             let swarm = try Swarm(botCount: 2)
             defer { swarm.stop() }
             let sampler = Sampler(rateHz: 20, cpus: SystemProbe.affinityCPUs())
@@ -192,7 +194,8 @@ extension SwarmRuntimeSuite {
             let reports = swarm.runConcurrently([.work(seed: 1, iterations: iterations), .work(seed: 2, iterations: iterations)])
             let (samples, overhead) = sampler.stop()
             #expect(samples.count >= 4)
-            #expect(samples.allSatisfy { $0.threadCount >= before + 3 }, "2 bots and the sampler: \(samples.map(\.threadCount))")
+            #expect(samples.allSatisfy { Set($0.threadIDs).subtracting(before).count >= 3 },
+                    "2 bots and the sampler: \(samples.map { Set($0.threadIDs).subtracting(before).count })")
             #expect(samples.allSatisfy { sample in swarm.botThreadIDs.allSatisfy(sample.threadIDs.contains) })
             #expect(zip(samples, samples.dropFirst()).allSatisfy { $0.monotonicNanoseconds < $1.monotonicNanoseconds })
             // The bots' CPU as the sampler saw it, per thread, ≈ what their clocks say (10 ms ticks,
@@ -209,7 +212,8 @@ extension SwarmRuntimeSuite {
             #expect(overhead.wallSeconds > 0.2)
             #expect(overhead.samplerCPUSeconds > 0)
             #expect(overhead.fractionOfOneCore < 0.25, "debug build; the release figure is in BENCHMARKS.md")
-            #expect(Support.threadCount(settlingOn: before + 2) == before + 2, "the sampler thread is joined by stop()")
+            #expect(Support.newThreads(since: before, settlingOn: Set(swarm.botThreadIDs)) == Set(swarm.botThreadIDs),
+                    "the sampler thread is joined by stop(): only the bots are new")
         }
 
         @Test("under taskset -c 0, available parallelism is 1")
