@@ -223,6 +223,16 @@ public final class BundleBuilder {
         return json
     }
 
+    /// The git state's JSON, likewise the same in every record of a run.
+    private var gitCache: (GitReading, git: JSONValue, unavailable: JSONValue)?
+
+    private func gitJSON(_ git: GitReading) -> (git: JSONValue, unavailable: JSONValue) {
+        if let cache = gitCache, cache.0 == git { return (cache.git, cache.unavailable) }
+        let json = git.json
+        gitCache = (git, json.git, json.unavailable)
+        return json
+    }
+
     public init(signingKey: SigningKey, subject: Subject, clock: any WallClock = SystemWallClock(), runID: String? = nil) throws {
         self.signingKey = signingKey
         self.subject = subject
@@ -262,7 +272,7 @@ public final class BundleBuilder {
     @discardableResult
     public func append(gate content: GateRecordContent) throws -> Data {
         precondition(!sealed, "a sealed bundle takes no more records")
-        let git = content.git.json
+        let git = gitJSON(content.git)
         return try appendStatement(predicateType: PredicateType.gate, predicate: [
             "gate": .object([
                 "number": .number(Double(content.gate.number)), "name": .string(content.gate.name),
@@ -295,7 +305,7 @@ public final class BundleBuilder {
     public func seal(gates: [GateSummaryEntry], verdict: String, startedAt: Date, finishedAt: Date? = nil,
                      system: SystemInfo, git: GitReading, extra: [String: JSONValue] = [:]) throws -> EvidenceBundle {
         precondition(!sealed, "a bundle is sealed once")
-        let gitJSON = git.json
+        let gitValues = gitJSON(git)
         var predicate: [String: JSONValue] = extra
         predicate["recordCount"] = .number(Double(records.count + 1))
         predicate["head"] = previousDigest.map(JSONValue.string) ?? .null
@@ -309,8 +319,8 @@ public final class BundleBuilder {
         })
         predicate["verdict"] = .string(verdict)
         predicate["system"] = systemJSON(system)
-        predicate["git"] = gitJSON.git
-        predicate["gitUnavailable"] = gitJSON.unavailable
+        predicate["git"] = gitValues.git
+        predicate["gitUnavailable"] = gitValues.unavailable
         try appendStatement(predicateType: PredicateType.summary, predicate: predicate)
         sealed = true
         return EvidenceBundle(records: records, signerPublicKeyPEM: signingKey.publicKey.pem, signerKeyID: signingKey.publicKey.keyID)

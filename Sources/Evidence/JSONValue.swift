@@ -120,13 +120,13 @@ public enum JSONValue: Sendable, Equatable, Codable {
             if object.isEmpty { output.append(contentsOf: "{}".utf8); return }
             output.append(UInt8(ascii: "{"))
             // Keys sorted by their UTF-8 bytes: one order on every platform.
-            for (index, key) in object.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            for (index, member) in object.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 if pretty { Self.newline(&output, indent: indent + 1) }
-                Self.writeString(key, into: &output)
+                Self.writeString(member.key, into: &output)
                 output.append(UInt8(ascii: ":"))
                 if pretty { output.append(UInt8(ascii: " ")) }
-                object[key]?.write(into: &output, pretty: pretty, indent: indent + 1)
+                member.value.write(into: &output, pretty: pretty, indent: indent + 1)
             }
             if pretty { Self.newline(&output, indent: indent) }
             output.append(UInt8(ascii: "}"))
@@ -250,7 +250,33 @@ public enum Base64 {
         return valid ? output : nil
     }
 
+    /// Standard alphabet with padding, written straight into the string's storage.
     public static func encode(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
+        let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+        let length = (bytes.count + 2) / 3 * 4
+        return String(unsafeUninitializedCapacity: length) { output in
+            let symbols = UnsafeBufferPointer(start: alphabet.utf8Start, count: alphabet.utf8CodeUnitCount)
+            var written = 0
+            var index = 0
+            while index + 3 <= bytes.count {
+                let group = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+                output[written] = symbols[Int(group >> 18 & 0x3F)]
+                output[written + 1] = symbols[Int(group >> 12 & 0x3F)]
+                output[written + 2] = symbols[Int(group >> 6 & 0x3F)]
+                output[written + 3] = symbols[Int(group & 0x3F)]
+                written += 4
+                index += 3
+            }
+            let rest = bytes.count - index
+            if rest > 0 {
+                let group = UInt32(bytes[index]) << 16 | (rest == 2 ? UInt32(bytes[index + 1]) << 8 : 0)
+                output[written] = symbols[Int(group >> 18 & 0x3F)]
+                output[written + 1] = symbols[Int(group >> 12 & 0x3F)]
+                output[written + 2] = rest == 2 ? symbols[Int(group >> 6 & 0x3F)] : UInt8(ascii: "=")
+                output[written + 3] = UInt8(ascii: "=")
+                written += 4
+            }
+            return written
+        }
     }
 }

@@ -165,3 +165,15 @@ struct Base64Tests {
         #expect(Base64.decode(text) == nil)
     }
 }
+
+@Suite("Base64 encoding")
+struct Base64EncodingTests {
+    @Test("every length encodes as Foundation does")
+    func sameAsFoundation() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<200 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(Base64.encode(bytes) == Data(bytes).base64EncodedString(), "length \(length)")
+        }
+    }
+}
