@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A JSON value with a deterministic serialisation: object keys sorted, no insignificant
 /// whitespace in compact form, integers written without a fraction. Gates put their own

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A Ctrl-C (SIGINT) or SIGTERM request to stop a run gracefully: the run finishes the task in
 /// hand, joins its bots, writes nothing sealed, and reports `GateError.interrupted` (exit 130).

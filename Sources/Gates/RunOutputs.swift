@@ -52,7 +52,7 @@ struct RunOutputs {
 
     /// Writes the archive copy first (exclusively, under a unique name), then the latest bundle.
     func writeBundle(_ bundle: EvidenceBundle, shortCommit: String) throws -> (bundle: URL, archive: URL) {
-        let data = try bundle.encoded()
+        let data = bundle.encoded()
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
