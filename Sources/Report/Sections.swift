@@ -19,6 +19,7 @@ enum Section {
 enum ConcurrencySection {
     static func render(_ contents: BundleContents) -> String {
         guard let gate = contents.gate(.concurrencyProof) else { return "" }
+        if gate.predicate["parameters"].map(CommandTarget.isExternal) == true { return ExternalSections.concurrency(gate) }
         guard let parameters = gate.decode("parameters", as: ConcurrencyProof.Parameters.self),
               let measurements = gate.decode("measurements", as: ConcurrencyProof.Measurements.self),
               let criteria = gate.decode("criteria", as: ConcurrencyProof.Criteria.self) else {
@@ -27,42 +28,57 @@ enum ConcurrencySection {
         let judgement = ConcurrencyProof.judge(parameters: parameters, measurements: measurements, criteria: criteria)
         let k = judgement.figures?.expectedParallelism ?? max(1, min(parameters.workers, measurements.availableParallelism))
         let rounds = measurements.rounds
-        var content = ""
-        if let figures = judgement.figures {
-            content += Markup.keyValueTable(caption: "Figures re-derived from the measurements (medians over the rounds)", rows: [
-                ("Status (re-derived)", judgement.outcome.status.rawValue),
-                ("Workers W, P, k = min(W, P)", "\(parameters.workers), \(measurements.availableParallelism) (\(measurements.availableParallelismDerivation)), \(k)"),
-                ("Sequential wall (median)", Numbers.fixed(figures.sequentialWallMedian) + " s"),
-                ("Parallel wall (median)", Numbers.fixed(figures.parallelWallMedian) + " s"),
-                ("Speedup S", Numbers.fixed(figures.speedup) + " (needs ≥ \(Numbers.fixed(criteria.speedupFactor * Double(k))) = \(criteria.speedupFactor)·k)"),
-                ("Efficiency E = S/k", Numbers.fixed(figures.efficiency) + " (\(figures.band))"),
-                ("Karp–Flatt serial fraction", Numbers.fixed(figures.karpFlattSerialFraction)),
-                ("CPU/wall of the parallel run", Numbers.fixed(figures.parallelCPUPerWall)),
-                ("CPU per task, parallel ÷ sequential", Numbers.fixed(figures.cpuPerTaskRatio)),
-                ("Task outputs identical", figures.digestsEqual ? "yes" : "no"),
-                ("Other processes' load (median)", Numbers.fixed(figures.foreignCPUsMedian, 2) + " CPUs"),
-            ])
-        }
+        var content = figuresTable(judgement, criteria: criteria, k: k, sequentialName: "Sequential",
+                                   workers: "\(parameters.workers), \(measurements.availableParallelism) (\(measurements.availableParallelismDerivation)), \(k)")
+        content += roundCharts(
+            rounds: rounds.map { (index: $0.index, order: $0.order.joined(separator: " then "), sequential: $0.sequential.wallSeconds, parallel: $0.parallel.wallSeconds) },
+            sequentialName: "sequential", k: k, criteria: criteria,
+            description: "Wall-clock seconds of the same \(parameters.workers) work-bounded tasks run one after another on one bot (sequential) and at once on \(parameters.workers) bots (parallel), per measured round. Parallel bars about 1/k as tall as sequential ones mean the tasks overlapped.")
+        content += perBot(rounds: rounds)
+        content += controls(judgement)
+        return Section.make(id: "gate2", heading: "Gate 2 — Concurrency proof (\(gate.status))", content)
+    }
 
+    /// The re-derived figures, as a table (built-in and external proofs alike).
+    static func figuresTable(_ judgement: ConcurrencyProof.Judgement, criteria: ConcurrencyProof.Criteria, k: Int,
+                             sequentialName: String, workers: String) -> String {
+        guard let figures = judgement.figures else { return "" }
+        return Markup.keyValueTable(caption: "Figures re-derived from the measurements (medians over the rounds)", rows: [
+            ("Status (re-derived)", judgement.outcome.status.rawValue),
+            ("Workers W, P, k = min(W, P)", workers),
+            ("\(sequentialName) wall (median)", Numbers.fixed(figures.sequentialWallMedian) + " s"),
+            ("Parallel wall (median)", Numbers.fixed(figures.parallelWallMedian) + " s"),
+            ("Speedup S", Numbers.fixed(figures.speedup) + " (needs ≥ \(Numbers.fixed(criteria.speedupFactor * Double(k))) = \(criteria.speedupFactor)·k)"),
+            ("Efficiency E = S/k", Numbers.fixed(figures.efficiency) + " (\(figures.band))"),
+            ("Karp–Flatt serial fraction", Numbers.fixed(figures.karpFlattSerialFraction)),
+            ("CPU/wall of the parallel run", Numbers.fixed(figures.parallelCPUPerWall)),
+            ("CPU per task, parallel ÷ \(sequentialName.lowercased())", Numbers.fixed(figures.cpuPerTaskRatio)),
+            ("Task outputs identical", figures.digestsEqual ? "yes" : "no"),
+            ("Other processes' load (median)", Numbers.fixed(figures.foreignCPUsMedian, 2) + " CPUs"),
+        ])
+    }
+
+    /// Wall time per round (sequential or baseline against parallel) and speedup per round
+    /// against the ideal k and the criterion line.
+    static func roundCharts(rounds: [(index: Int, order: String, sequential: Double, parallel: Double)], sequentialName: String,
+                            k: Int, criteria: ConcurrencyProof.Criteria, description: String) -> String {
         let labels = rounds.map { "round \($0.index)" }
         let wallText = ChartText(
-            id: "chart-gate2-wall", title: "Gate 2: sequential and parallel wall time per round",
-            description: "Wall-clock seconds of the same \(parameters.workers) work-bounded tasks run one after another on one bot (sequential) and at once on \(parameters.workers) bots (parallel), per measured round. Parallel bars about 1/k as tall as sequential ones mean the tasks overlapped.",
-            xLabel: "measured round", yLabel: "wall time (s)")
+            id: "chart-gate2-wall", title: "Gate 2: \(sequentialName) and parallel wall time per round",
+            description: description, xLabel: "measured round", yLabel: "wall time (s)")
         let wallSVG = SVGChart.bars(wallText, categories: labels, series: [
-            ("sequential", "s1", rounds.map(\.sequential.wallSeconds)),
-            ("parallel", "s2", rounds.map(\.parallel.wallSeconds)),
+            (sequentialName, "s1", rounds.map(\.sequential)),
+            ("parallel", "s2", rounds.map(\.parallel)),
         ])
-        let wallTable = Markup.table(caption: "Wall time per round (s)", headers: ["round", "order", "sequential (s)", "parallel (s)"],
-                                     rows: rounds.map { ["\($0.index)", $0.order.joined(separator: " then "),
-                                                         Numbers.fixed($0.sequential.wallSeconds), Numbers.fixed($0.parallel.wallSeconds)] })
-        content += SVGChart.figure(wallText, svg: wallSVG, legend: [LegendEntry(name: "sequential", style: "s1", block: true), LegendEntry(name: "parallel", style: "s2", block: true)], table: wallTable)
+        let wallTable = Markup.table(caption: "Wall time per round (s)", headers: ["round", "order", "\(sequentialName) (s)", "parallel (s)"],
+                                     rows: rounds.map { ["\($0.index)", $0.order, Numbers.fixed($0.sequential), Numbers.fixed($0.parallel)] })
+        var content = SVGChart.figure(wallText, svg: wallSVG, legend: [LegendEntry(name: sequentialName, style: "s1", block: true), LegendEntry(name: "parallel", style: "s2", block: true)], table: wallTable)
 
-        let speedups = rounds.map { $0.parallel.wallSeconds > 0 ? $0.sequential.wallSeconds / $0.parallel.wallSeconds : 0 }
+        let speedups = rounds.map { $0.parallel > 0 ? $0.sequential / $0.parallel : 0 }
         let needed = criteria.speedupFactor * Double(k)
         let speedupText = ChartText(
             id: "chart-gate2-speedup", title: "Gate 2: speedup per round against the ideal and the criterion",
-            description: "Speedup S = sequential wall ÷ parallel wall for each round, against the ideal S = k = \(k) and the criterion line \(criteria.speedupFactor)·k = \(Numbers.fixed(needed, 2)). A bar below the criterion line fails that round.",
+            description: "Speedup S = \(sequentialName) wall ÷ parallel wall for each round, against the ideal S = k = \(k) and the criterion line \(criteria.speedupFactor)·k = \(Numbers.fixed(needed, 2)). A bar below the criterion line fails that round.",
             xLabel: "measured round", yLabel: "speedup S")
         let speedupSVG = SVGChart.bars(speedupText, categories: labels, series: [("speedup S", "s1", speedups)], references: [
             ReferenceLine(name: "ideal k = \(k)", value: Double(k), style: "ref1"),
@@ -73,10 +89,7 @@ enum ConcurrencySection {
         content += SVGChart.figure(speedupText, svg: speedupSVG, legend: [
             LegendEntry(name: "speedup S", style: "s1", block: true), LegendEntry(name: "ideal k", style: "ref1"), LegendEntry(name: "\(criteria.speedupFactor)·k", style: "ref2"),
         ], table: speedupTable)
-
-        content += perBot(rounds: rounds)
-        content += controls(judgement)
-        return Section.make(id: "gate2", heading: "Gate 2 — Concurrency proof (\(gate.status))", content)
+        return content
     }
 
     /// CPU seconds per bot in each round's parallel run, with the thread and the CPUs it ran on.
@@ -175,6 +188,7 @@ enum ScalingSection {
 enum TimelineSections {
     static func threadCount(_ contents: BundleContents) -> String {
         guard let gate = contents.gate(.threadCount) else { return "" }
+        if gate.predicate["parameters"].map(CommandTarget.isExternal) == true { return ExternalSections.threadCount(gate) }
         guard let parameters = gate.decode("parameters", as: ThreadCount.Parameters.self),
               let measurements = gate.decode("measurements", as: ThreadCount.Measurements.self) else {
             return Section.make(id: "gate3", heading: "Gate 3 — Thread count", Section.unreadable("thread-count samples"))

@@ -49,6 +49,15 @@ struct ExternalCLITests {
             #expect(((target?["argumentFiles"] as? [[String: Any]])?.first?["sha256"] as? String)?.count == 64, "\(name)")
         }
 
+        // The report draws the external command's own evidence, not a "cannot be read" note.
+        let report = try CLI.run(["report", Self.bundle, "--key", "keys/attest.pub", "-o", "report.html"], in: folder)
+        #expect(report.status == 0, "\(report.stdout)\n\(report.stderr)")
+        let html = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("Concurrency proof of an external command") && html.contains("Thread count of an external command"))
+        #expect(html.contains("swarm_work.py procs 2 2000000") && html.contains("swarm_work.py seq 2 2000000"))
+        #expect(html.contains("id=\"chart-gate2-wall\"") && html.contains("id=\"chart-gate2-speedup\"") && html.contains("id=\"chart-gate3-threads\""))
+        #expect(!html.contains("cannot be read"), "a gate of the external bundle was not drawn")
+
         // The same command replays here, and the executable's digest is compared and printed.
         let replay = try CLI.run(["verify", Self.bundle, "--key", "keys/attest.pub", "--replay"], in: folder)
         #expect(replay.stdout.contains("parallel executable") && replay.stdout.contains("— same"), "\(replay.stdout)")

@@ -83,7 +83,7 @@ public struct CommandTarget: Codable, Sendable, Equatable {
     public static let kindValue = "external_command"
 
     /// True when a record's `parameters` describe an external command.
-    static func isExternal(_ parameters: JSONValue) -> Bool {
+    public static func isExternal(_ parameters: JSONValue) -> Bool {
         parameters["target"]?["kind"]?.stringValue == kindValue
     }
 }
