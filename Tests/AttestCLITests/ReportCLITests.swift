@@ -54,6 +54,7 @@ struct ReportCLITests {
         (["run", "--scaling", "0,2"], "--scaling count 0 is out of range"),
         (["run", "--gates", "1", "--scaling", "1,2"], "--scaling needs gate 2"),
         (["run", "--scaling", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17"], "at most 16"),
+        (["run", "--scaling", "1,2", "--cmd", "true", "--baseline-cmd", "true"], "cannot be combined with --cmd"),
     ])
     func badInput(arguments: [String], message: String) throws {
         let folder = try RunCommandTests.scratch()
