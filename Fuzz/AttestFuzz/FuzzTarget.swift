@@ -21,7 +21,22 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let report = verifier.verify(bundleData: data)
     // Exercise the report's encoders too: `--json` output is reachable from input.
     _ = try? JSONEncoder().encode(report)
+    // Differential oracle: the verifier parses records apart (a structural scan, then each
+    // record on its own core); that must accept exactly what one whole parse accepts.
+    let whole = StrictJSON.validate(data) == nil
+    if whole != acceptedApart(data) {
+        preconditionFailure("StrictJSON: parsing the records apart disagrees with one parse (whole accepted: \(whole))")
+    }
     return 0
+}
+
+/// The verifier's way of parsing: the top-level object with its "records" parsed one by one.
+func acceptedApart(_ data: Data) -> Bool {
+    guard case .success(let document) = StrictJSON.parseObject(data, deferring: "records") else { return false }
+    for (index, range) in (document.elementRanges ?? []).enumerated() {
+        guard case .success = StrictJSON.parseElement(data, range: range, key: document.key, index: index) else { return false }
+    }
+    return true
 }
 
 /// Seed bundles: a real-shaped run (gate records with system and git data) and small variants.
