@@ -77,7 +77,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "attest-bench",
-            dependencies: ["Evidence", "Gates", "COpenSSL"],
+            dependencies: ["Evidence", "Gates", "SwarmRuntime", "COpenSSL"],
             path: "Benchmarks/AttestBench",
             swiftSettings: strictSwift
         ),

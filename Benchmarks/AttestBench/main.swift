@@ -4,6 +4,7 @@
 import Evidence
 import Foundation
 import Gates
+import SwarmRuntime
 
 let arguments = CommandLine.arguments
 func option(_ name: String, _ fallback: Int) -> Int {
@@ -37,28 +38,35 @@ func line(_ label: String, _ values: [Double], unit: String) -> String {
 /// Runs a program; returns wall seconds and its peak RSS in bytes. The RSS comes from GNU time's
 /// %M when /usr/bin/time exists (getrusage's children figure would count this large process's
 /// pages, copied at fork), else 0.
-func runTimed(_ executable: String, _ args: [String], directory: URL? = nil) -> (seconds: Double, status: Int32, peakRSS: Double) {
-    let process = Process()
-    let timeTool = "/usr/bin/time"
-    let haveTime = FileManager.default.isExecutableFile(atPath: timeTool)
-    let rssFile = FileManager.default.temporaryDirectory.appendingPathComponent("attest-bench-rss-\(getpid())").path
-    if haveTime {
-        process.executableURL = URL(fileURLWithPath: timeTool)
-        process.arguments = ["-f", "%M", "-o", rssFile, executable] + args
-    } else {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = args
-    }
-    if let directory { process.currentDirectoryURL = directory }
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
+/// Runs a program to its end: wall time from spawn to reap, and its exit status.
+/// posix_spawn and wait4 directly (SwarmRuntime.ChildProcess): Foundation's Process polls for the
+/// child's end every 50 ms on Linux, which added up to 50 ms to every figure it timed.
+func runTimed(_ executable: String, _ args: [String]) -> (seconds: Double, status: Int32) {
+    let null = open("/dev/null", O_WRONLY)
+    defer { close(null) }
     let start = now()
-    do { try process.run() } catch { return (.nan, -1, 0) }
-    process.waitUntilExit()
-    let seconds = now() - start
-    let kilobytes = (try? String(contentsOfFile: rssFile, encoding: .utf8)).flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
-    try? FileManager.default.removeItem(atPath: rssFile)
-    return (seconds, process.terminationStatus, kilobytes * 1024)
+    do {
+        let pid = try ChildProcess.spawn(executable: executable, arguments: [executable] + args,
+                                         environment: ProcessInfo.processInfo.environment, directory: nil,
+                                         stdoutDescriptor: null, stderrDescriptor: null)
+        let end = try ChildProcess.wait(pid: pid)
+        return (now() - start, end.exited ? end.code : 128 + end.signal)
+    } catch {
+        return (.nan, -1)
+    }
+}
+
+/// A program's peak RSS in bytes, through GNU time (NaN without /usr/bin/time). Not wait4's
+/// ru_maxrss on a child spawned from here: posix_spawn shares this process's memory until exec,
+/// and Linux keeps that high-water mark, so every child would report this bench's own size.
+func peakRSS(_ executable: String, _ args: [String]) -> Double {
+    let timeTool = "/usr/bin/time"
+    guard FileManager.default.isExecutableFile(atPath: timeTool) else { return .nan }
+    let rssFile = FileManager.default.temporaryDirectory.appendingPathComponent("attest-bench-rss-\(getpid())").path
+    defer { try? FileManager.default.removeItem(atPath: rssFile) }
+    guard runTimed(timeTool, ["-f", "%M", "-o", rssFile, executable] + args).status == 0 else { return .nan }
+    let kilobytes = (try? String(contentsOfFile: rssFile, encoding: .utf8)).flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    return (kilobytes ?? .nan) * 1024
 }
 
 let products = URL(fileURLWithPath: arguments[0]).deletingLastPathComponent()
@@ -185,7 +193,7 @@ do {
     var ofCeiling: [Double] = []
     var walls: [Double] = []
     var rss: [Double] = []
-    let baseline = runTimed(attest, ["verify", smallFile.path, "--key", keyFile.path]).peakRSS
+    let baseline = peakRSS(attest, ["verify", smallFile.path, "--key", keyFile.path])
     let pairs = Array(zip(messages, signatures))
     let publicKey = key.publicKey
     for _ in 0..<trials {
@@ -202,7 +210,7 @@ do {
         ratios.append(rawSeconds / run.seconds)
         ceilings.append(rawSeconds / rawParallelSeconds)
         ofCeiling.append(rawParallelSeconds / run.seconds)
-        rss.append(run.peakRSS)
+        rss.append(peakRSS(attest, ["verify", file.path, "--key", keyFile.path]))
     }
     print(String(format: "\nVerify %d records (%.1f MB): attest verify %.3f s %@", recordCount, Double(data.count) / 1e6, median(walls), spread(walls)))
     print(line("  speed vs the raw single-core verify rate, same signatures (target ≥ 1.7 on 2 cores):", ratios, unit: "×"))
@@ -256,18 +264,19 @@ do {
     var totals: [Double] = []
     var walls: [Double] = []
     for _ in 0..<trials {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: attest)
-        process.arguments = ["run", "--quick", "--task-seconds", "0.2", "--rounds", "1", "--workers", "2", "--json"]
-        process.currentDirectoryURL = project
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
+        let outputFile = scratch.appendingPathComponent("run-summary.json")
+        let descriptor = open(outputFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let null = open("/dev/null", O_WRONLY)
         let begin = now()
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let pid = try ChildProcess.spawn(executable: attest,
+                                         arguments: [attest, "run", "--quick", "--task-seconds", "0.2", "--rounds", "1", "--workers", "2", "--json"],
+                                         environment: ProcessInfo.processInfo.environment, directory: project.path,
+                                         stdoutDescriptor: descriptor, stderrDescriptor: null)
+        _ = try ChildProcess.wait(pid: pid)
         let wall = now() - begin
+        close(descriptor)
+        close(null)
+        let output = try Data(contentsOf: outputFile)
         guard let summary = try? JSONDecoder().decode(JSONValue.self, from: output), let timings = summary["timings"],
               let measured = timings["measuredSeconds"]?.numberValue else { continue }
         walls.append(wall)
