@@ -37,6 +37,29 @@ public enum StrictJSON {
         public var offset: Int
         public var path: String
         public var detail: String
+        /// While the violation unwinds out of the parser: the path steps from the failing value
+        /// outwards, collected by each enclosing object and array; nil once `path` is final.
+        var pendingPath: [PathComponent]?
+
+        public init(kind: Kind, offset: Int, path: String, detail: String) {
+            self.kind = kind
+            self.offset = offset
+            self.path = path
+            self.detail = detail
+        }
+
+        public static func == (lhs: Violation, rhs: Violation) -> Bool {
+            lhs.kind == rhs.kind && lhs.offset == rhs.offset && lhs.path == rhs.path && lhs.detail == rhs.detail
+        }
+
+        /// The violation with its path written out, under `prefix` (the path of the parsed part).
+        func rendered(under prefix: [PathComponent]) -> Violation {
+            guard let pending = pendingPath else { return self }
+            var final = self
+            final.path = PathComponent.render(prefix + pending.reversed())
+            final.pendingPath = nil
+            return final
+        }
 
         public var description: String {
             "\(detail) at byte \(offset)\(path.isEmpty ? "" : " (\(path))")"
@@ -84,7 +107,7 @@ public enum StrictJSON {
         return data.withUnsafeBytes { raw -> Result<DeferredObject, Violation> in
             let bytes = raw.bindMemory(to: UInt8.self)
             if let violation = UTF8Check.firstViolation(in: bytes, baseOffset: 0) { return .failure(violation) }
-            var parser = Parser(bytes: bytes, baseOffset: 0, limits: limits, path: [])
+            var parser = Parser(bytes: bytes, baseOffset: 0, limits: limits)
             do {
                 parser.skipWhitespace()
                 guard parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "{") else {
@@ -104,7 +127,7 @@ public enum StrictJSON {
                 }
                 return .success(DeferredObject(members: members, elementRanges: ranges, key: key, isObject: true))
             } catch let violation as Violation {
-                return .failure(violation)
+                return .failure(violation.rendered(under: []))
             } catch {
                 return .failure(Violation(kind: .syntax, offset: parser.position, path: "", detail: "\(error)"))
             }
@@ -132,18 +155,18 @@ public enum StrictJSON {
 
     private static func parseValue(_ bytes: UnsafeBufferPointer<UInt8>, baseOffset: Int, depth: Int, path: [PathComponent],
                                    limits: Limits) -> Result<JSONValue, Violation> {
-        var parser = Parser(bytes: bytes, baseOffset: baseOffset, limits: limits, path: path)
+        var parser = Parser(bytes: bytes, baseOffset: baseOffset, limits: limits)
         do {
             return .success(try parser.document(depth: depth))
         } catch let violation as Violation {
-            return .failure(violation)
+            return .failure(violation.rendered(under: path))
         } catch {
             return .failure(Violation(kind: .syntax, offset: baseOffset + parser.position, path: "", detail: "\(error)"))
         }
     }
 
     /// One step of a JSON path, kept as parts while parsing and written out only for a violation.
-    enum PathComponent {
+    enum PathComponent: Sendable {
         case key(String)
         case index(Int)
 
@@ -207,18 +230,30 @@ public enum StrictJSON {
         let baseOffset: Int
         let limits: Limits
         var position = 0
-        /// The path to the value being read; rendered only when a violation is reported.
-        var path: [PathComponent]
 
-        init(bytes: UnsafeBufferPointer<UInt8>, baseOffset: Int, limits: Limits, path: [PathComponent]) {
+        init(bytes: UnsafeBufferPointer<UInt8>, baseOffset: Int, limits: Limits) {
             self.bytes = bytes
             self.baseOffset = baseOffset
             self.limits = limits
-            self.path = path
         }
 
+        /// A violation at the current position. Its path is collected as it unwinds (each
+        /// enclosing member or element adds its step), so reading valid input never builds one.
         func violation(_ kind: Violation.Kind, _ detail: String) -> Violation {
-            Violation(kind: kind, offset: baseOffset + position, path: PathComponent.render(path), detail: detail)
+            var violation = Violation(kind: kind, offset: baseOffset + position, path: "", detail: detail)
+            violation.pendingPath = []
+            return violation
+        }
+
+        /// Runs `body`, adding `component` to the path of any violation it throws.
+        @inline(__always)
+        func within<T>(_ component: @autoclosure () -> PathComponent, _ body: () throws -> T) throws -> T {
+            do {
+                return try body()
+            } catch var violation as Violation {
+                violation.pendingPath?.append(component())
+                throw violation
+            }
         }
 
         /// One whole value filling `bytes`, whitespace around it allowed.
@@ -292,20 +327,28 @@ public enum StrictJSON {
                     throw violation(.syntax, "expected a string key")
                 }
                 let key = try string()
-                if members[key] != nil || deferredKeys.contains(key) {
+                if !deferredKeys.isEmpty, deferredKeys.contains(key) {
                     position = keyStart
                     throw violation(.duplicateKey, "duplicate key \"\(key)\"")
                 }
                 skipWhitespace()
                 try expect(UInt8(ascii: ":"))
                 skipWhitespace()
-                path.append(.key(key))
-                if let deferring, try deferring(&self, key, depth + 1) {
+                if let deferring, try within(.key(key), { try deferring(&self, key, depth + 1) }) {
+                    if members[key] != nil {
+                        position = keyStart
+                        throw violation(.duplicateKey, "duplicate key \"\(key)\"")
+                    }
                     deferredKeys.append(key)
                 } else {
-                    members[key] = try value(depth: depth + 1)
+                    let member = try within(.key(key)) { try value(depth: depth + 1) }
+                    // One hash per key: a duplicate is found as it is inserted (after its value
+                    // was read, so a malformed value after a duplicate key reports the value).
+                    if members.updateValue(member, forKey: key) != nil {
+                        position = keyStart
+                        throw violation(.duplicateKey, "duplicate key \"\(key)\"")
+                    }
                 }
-                path.removeLast()
                 skipWhitespace()
                 guard position < bytes.count else { throw violation(.syntax, "unterminated object") }
                 if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
@@ -321,9 +364,8 @@ public enum StrictJSON {
             if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array(elements) }
             while true {
                 skipWhitespace()
-                path.append(.index(elements.count))
-                elements.append(try value(depth: depth + 1))
-                path.removeLast()
+                let element = try within(.index(elements.count)) { try value(depth: depth + 1) }
+                elements.append(element)
                 skipWhitespace()
                 guard position < bytes.count else { throw violation(.syntax, "unterminated array") }
                 if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
@@ -345,11 +387,11 @@ public enum StrictJSON {
             if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return ranges }
             while true {
                 skipWhitespace()
-                path.append(.index(ranges.count))
                 let start = position
-                try skipValue()
-                guard position > start else { throw violation(.syntax, "expected a value") }
-                path.removeLast()
+                try within(.index(ranges.count)) {
+                    try skipValue()
+                    guard position > start else { throw violation(.syntax, "expected a value") }
+                }
                 ranges.append((baseOffset + start)..<(baseOffset + position))
                 skipWhitespace()
                 guard position < bytes.count else { throw violation(.syntax, "unterminated array") }
@@ -532,6 +574,16 @@ public enum StrictJSON {
                 isInteger = false
                 if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
                 guard digits() > 0 else { throw violation(.syntax, "invalid number exponent") }
+            }
+            // Most numbers in a record are short integers: read them exactly without a string.
+            // Fifteen digits stay below 2^53, so the Double is exact and the range rule holds.
+            let negative = bytes[start] == UInt8(ascii: "-")
+            let firstDigit = negative ? start + 1 : start
+            if isInteger, position - firstDigit <= 15 {
+                var magnitude: Int64 = 0
+                for index in firstDigit..<position { magnitude = magnitude * 10 + Int64(bytes[index] &- UInt8(ascii: "0")) }
+                // -0 stays a negative zero, as Double("-0") gives.
+                return negative ? -Double(magnitude) : Double(magnitude)
             }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
             guard let value = Double(text), value.isFinite else {

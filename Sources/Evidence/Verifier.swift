@@ -187,14 +187,17 @@ public struct Verifier: Sendable {
             case .failure(let violation): return .unparsable(violation)
             case .success(let value): record = value
             }
-            var entry = VerificationReport.RecordEntry(index: index, predicateType: nil, label: "record \(index)", signedBy: [], findings: [])
-            guard let statement = checkRecord(record, index: index, entry: &entry) else {
+            var entry = VerificationReport.RecordEntry(index: index, predicateType: nil, label: "", signedBy: [], findings: [])
+            var times: [ChainLink.Time] = []
+            let statement = checkRecord(record, index: index, entry: &entry, times: &times)
+            if entry.label.isEmpty { entry.label = "record \(index)" }
+            guard let statement else {
                 return .checked(entry, nil, inspections: [], kept: nil)
             }
             let inspections = policies.map { $0.erasedInspect(statement) }
             let keep = retention == .all || statement.predicateType == PredicateType.summary
                 || statement.predicateType == PredicateType.reproduction
-            return .checked(entry, ChainLink(statement), inspections: inspections, kept: keep ? statement : nil)
+            return .checked(entry, ChainLink(statement, times: times), inspections: inspections, kept: keep ? statement : nil)
         }
         var links: [ChainLink] = []
         var inspections = [[Int: any Sendable]](repeating: [:], count: policies.count)
@@ -232,8 +235,9 @@ public struct Verifier: Sendable {
     }
 
     /// Checks one envelope: shape, base64, payloadType, signatures, statement. Returns the decoded
-    /// statement when the payload could be read.
-    private func checkRecord(_ record: JSONValue, index: Int, entry: inout VerificationReport.RecordEntry) -> VerifiedStatement? {
+    /// statement when the payload could be read, and its timestamps (read once, for the chain too).
+    private func checkRecord(_ record: JSONValue, index: Int, entry: inout VerificationReport.RecordEntry,
+                             times: inout [ChainLink.Time]) -> VerifiedStatement? {
         guard let envelope = record.objectValue else {
             add(&entry, "record.shape", "the record is not a JSON object")
             return nil
@@ -267,9 +271,10 @@ public struct Verifier: Sendable {
                 add(&entry, "signature.base64", "signature \(position) is not valid base64")
                 continue
             }
-            // keyid is only a hint: try the named key first, then every trusted key.
-            let ordered = trustedKeys.sorted { ($0.keyID == keyid ? 0 : 1) < ($1.keyID == keyid ? 0 : 1) }
-            if let signer = ordered.first(where: { $0.verify(signature: sig, message: pae) }), !entry.signedBy.contains(signer.keyID) {
+            // keyid is only a hint: try the named key first, then every other trusted key.
+            let signer = trustedKeys.first { $0.keyID == keyid && $0.verify(signature: sig, message: pae) }
+                ?? trustedKeys.first { $0.keyID != keyid && $0.verify(signature: sig, message: pae) }
+            if let signer, !entry.signedBy.contains(signer.keyID) {
                 entry.signedBy.append(signer.keyID)
             }
         }
@@ -283,8 +288,9 @@ public struct Verifier: Sendable {
             }
         }
 
+        let payloadData = Data(payload)
         let statement: JSONValue
-        switch StrictJSON.parse(Data(payload), limits: limits) {
+        switch StrictJSON.parse(payloadData, limits: limits) {
         case .failure(let violation):
             add(&entry, "payload." + violation.kind.rawValue, "the payload is not acceptable JSON: \(violation)")
             return nil
@@ -318,7 +324,9 @@ public struct Verifier: Sendable {
         }
         for field in ["startedAt", "finishedAt"] {
             if let value = predicate[field] {
-                if value.stringValue.flatMap(Timestamp.parse) == nil {
+                if let text = value.stringValue, let date = Timestamp.parse(text) {
+                    times.append(ChainLink.Time(field: field, text: text, date: date))
+                } else {
                     add(&entry, "timestamp.format", "\(field) \(value.serialized()) is not an RFC 3339 timestamp")
                 }
             } else if predicateType != PredicateType.reproduction {
@@ -326,7 +334,7 @@ public struct Verifier: Sendable {
             }
         }
         return VerifiedStatement(index: index, predicateType: predicateType, predicate: predicate,
-                                 subject: subjects.first ?? .null, payload: Data(payload), signedBy: entry.signedBy)
+                                 subject: subjects.first ?? .null, payload: payloadData, signedBy: entry.signedBy)
     }
 
     /// The chain: one run id, indexes 0..N-1 in order, each `previous` the hash of the prior
@@ -405,6 +413,12 @@ public struct Verifier: Sendable {
 /// What the chain check needs of one record, taken while its statement is at hand so the
 /// statement itself need not be kept.
 private struct ChainLink {
+    struct Time {
+        var field: String
+        var text: String
+        var date: Date
+    }
+
     var index: Int
     var hasChain: Bool
     var runID: String?
@@ -415,11 +429,11 @@ private struct ChainLink {
     var subjectText: String
     var subjectName: String?
     var subjectDigest: (algorithm: String, value: String)?
-    var times: [(field: String, text: String, date: Date)]
+    var times: [Time]
     var payloadDigest: String
     var isSummary: Bool
 
-    init(_ statement: VerifiedStatement) {
+    init(_ statement: VerifiedStatement, times: [Time]) {
         index = statement.index
         let chain = statement.predicate["chain"]?.objectValue
         hasChain = chain != nil
@@ -430,10 +444,7 @@ private struct ChainLink {
         subjectText = statement.subject.serialized()
         subjectName = statement.subject["name"]?.stringValue
         subjectDigest = statement.subject["digest"]?.objectValue?.first.map { ($0.key, $0.value.stringValue ?? "") }
-        times = ["startedAt", "finishedAt"].compactMap { field in
-            guard let text = statement.predicate[field]?.stringValue, let date = Timestamp.parse(text) else { return nil }
-            return (field, text, date)
-        }
+        self.times = times
         payloadDigest = SHA256Digest.hex(statement.payload)
         isSummary = statement.predicateType == PredicateType.summary
     }
@@ -445,23 +456,27 @@ public enum ParallelMap {
     /// `transform` applied to every element, spread over the cores; results in input order.
     public static func map<Element: Sendable, Result>(_ elements: [Element], _ transform: @Sendable (Int, Element) -> Result) -> [Result] {
         guard elements.count > 1 else { return elements.enumerated().map { transform($0.offset, $0.element) } }
-        var results = [Result?](repeating: nil, count: elements.count)
-        let workers = max(1, min(elements.count, ProcessInfo.processInfo.activeProcessorCount))
+        let count = elements.count
+        let workers = max(1, min(count, ProcessInfo.processInfo.activeProcessorCount))
         // Many small slices rather than one per core: Dispatch hands them out as cores free up,
         // so a core slowed by another process does not hold the others back at the end.
-        let slices = min(elements.count, workers * 16)
-        let slice = (elements.count + slices - 1) / slices
-        results.withUnsafeMutableBufferPointer { slots in
-            // Each slice writes only its own slots.
+        let slices = min(count, workers * 16)
+        let slice = (count + slices - 1) / slices
+        // Each result is built straight into its slot (no optional per slot, no copy afterwards);
+        // every slot is written exactly once, since the slices cover 0..<count without overlap.
+        return [Result](unsafeUninitializedCapacity: count) { slots, initialized in
             nonisolated(unsafe) let output = slots
-            DispatchQueue.concurrentPerform(iterations: slices) { number in
-                let start = number * slice
-                let end = min(elements.count, start + slice)
-                guard start < end else { return }
-                for index in start..<end { output[index] = transform(index, elements[index]) }
+            elements.withUnsafeBufferPointer { input in
+                nonisolated(unsafe) let input = input
+                DispatchQueue.concurrentPerform(iterations: slices) { number in
+                    let start = number * slice
+                    let end = min(count, start + slice)
+                    guard start < end, let base = output.baseAddress else { return }
+                    for index in start..<end { (base + index).initialize(to: transform(index, input[index])) }
+                }
             }
+            initialized = count
         }
-        return results.compactMap { $0 }
     }
 }
 

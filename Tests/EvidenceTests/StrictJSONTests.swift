@@ -40,6 +40,30 @@ struct StrictJSONTests {
         #expect(violation.path == "$.records[0]")
     }
 
+    @Test("a violation's path names every object member and array element on the way to it")
+    func deepPath() throws {
+        let violation = try #require(Self.check(#"{"a": {"b": [0, {"c": tru}]}}"#))
+        #expect(violation.kind == .syntax)
+        #expect(violation.path == "$.a.b[1].c")
+        #expect(violation.offset == 25)  // where the literal "tru" stops matching "true"
+        let duplicate = try #require(Self.check(#"{"a": [{}, {"k": 1, "k": {"x": 1}}]}"#))
+        #expect(duplicate.kind == .duplicateKey)
+        #expect(duplicate.path == "$.a[1]")
+        #expect(duplicate.offset == 20)  // the second "k", not the value after it
+    }
+
+    @Test("numbers keep their exact value: short integers, the 2^53 bound, negative zero, fractions")
+    func numberValues() throws {
+        let text = #"[0, -0, 7, -12, 123456789012345, 9007199254740992, -9007199254740992, 0.001, -2.5e3]"#
+        let value = try StrictJSON.parse(Data(text.utf8)).get()
+        let numbers = try #require(value.arrayValue).compactMap(\.numberValue)
+        #expect(numbers == [0, 0, 7, -12, 123_456_789_012_345, 9_007_199_254_740_992, -9_007_199_254_740_992, 0.001, -2500])
+        #expect(numbers[0].sign == .plus)
+        #expect(numbers[1].sign == .minus)
+        #expect(Self.check("-9007199254740993")?.kind == .numberOutOfRange)
+        #expect(Self.check("1234567890123456789")?.kind == .numberOutOfRange)
+    }
+
     @Test("invalid UTF-8 is refused")
     func invalidUTF8() {
         for bytes: [UInt8] in [[0x22, 0xC0, 0xAF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xE2, 0x82, 0x22], [0x22, 0xFF, 0x22]] {
@@ -113,6 +137,8 @@ struct DeferredParseTests {
         #"{"records": [{"a": "unterminated}]}"#,
         #"{"records": [tru]}"#,
         #"{"records": {"not": "an array"}}"#,
+        #"{"records": 1, "records": [{"a": 1}]}"#,
+        #"{"records": [{"a": 1}], "mediaType": "m", "mediaType": "n"}"#,
         #"[1, 2]"#,
     ])
     func sameVerdict(_ text: String) {
