@@ -123,6 +123,43 @@ if arguments.contains("--profile-sign") {
     exit(0)
 }
 
+if arguments.contains("--profile-parts") {
+    // What one gate record costs the verifier, part by part, on the calling thread (run it under
+    // `taskset -c 0`): each part 1,000 times, and Verifier.verify of a 1,000-record bundle per record.
+    let (bundle, _, payloads) = try makeBundle(records: 1000)
+    let envelope = bundle.records[0]
+    func cost(_ label: String, repeats: Int = 1000, _ body: () -> Void) {
+        let begin = now()
+        for _ in 0..<repeats { body() }
+        print(label.padding(toLength: 44, withPad: " ", startingAt: 0), String(format: "%6.2f µs", (now() - begin) * 1e6 / Double(repeats)))
+    }
+    let data = bundle.encoded()
+    guard case .success(let document) = StrictJSON.parseObject(data, deferring: "records"), let ranges = document.elementRanges else {
+        print("the generated bundle does not parse"); exit(1)
+    }
+    cost("structural scan, per record", repeats: 10) { _ = StrictJSON.parseObject(data, deferring: "records") }
+    print(String(format: "  (that is per bundle; per record divide by %d)", ranges.count))
+    cost("envelope parse (parseElement)") { _ = StrictJSON.parseElement(data, range: ranges[1], key: "records", index: 1) }
+    cost("base64 decode payload") { _ = Base64.decode(envelope.payload) }
+    cost("pae") { _ = DSSE.pae(payloadType: FormatConstants.payloadType, payload: payloads[0]) }
+    let message = DSSE.pae(payloadType: FormatConstants.payloadType, payload: payloads[0])
+    let signature = try key.sign(message)
+    cost("ed25519 verify") { _ = key.publicKey.verify(signature: signature, message: message) }
+    cost("strict parse payload (and release the tree)") { _ = StrictJSON.parse(Data(payloads[0])) }
+    cost("sha256 hex of the payload") { _ = SHA256Digest.hex(payloads[0]) }
+    cost("timestamp parse") { _ = Timestamp.parse("2026-11-18T09:46:40.123Z") }
+    let statement = (try? StrictJSON.parse(Data(payloads[0])).get()) ?? .null
+    cost("subject serialized") { _ = statement["subject"]?.serialized() }
+    let verified = VerifiedStatement(index: 1, predicateType: PredicateType.gate, predicate: statement["predicate"] ?? .null,
+                                     subject: statement["subject"]?.arrayValue?.first ?? .null, payload: Data(payloads[0]), signedBy: [])
+    cost("GateVerdictPolicy.inspect (re-derivation)") { _ = GateVerdictPolicy().inspect(verified) }
+    let verifier = Verifier(trustedKeys: [key.publicKey], policies: [GateVerdictPolicy()], retention: .summaryOnly)
+    ProcessInfo.processInfo.activeProcessorCount == 1 ? () : print("  (run under taskset -c 0 for one core's figures)")
+    cost("Verifier.verify, per record of 1,000", repeats: 1) { _ = verifier.verify(bundleData: data) }
+    print("  (the line above is per bundle; per record divide by 1,000)")
+    exit(0)
+}
+
 print("attest-bench — \(ProcessInfo.processInfo.activeProcessorCount) CPUs, \(trials) trials, median [min–max]; \(AttestBuild.opensslVersion)\n")
 
 // 1. Signing throughput: records built, signed and self-verified per second vs raw sign+verify.
@@ -311,26 +348,6 @@ if arguments.contains("--profile-verify") {
         ratios.append(verify / raw)
     }
     print(line("Verifier.verify ÷ raw verifies, in process:", ratios, unit: "×"))
-}
-
-if arguments.contains("--profile-parts") {
-    let (bundle, _, payloads) = try makeBundle(records: 200)
-    let envelope = bundle.records[0]
-    func cost(_ label: String, _ body: () -> Void) {
-        let begin = now()
-        for _ in 0..<1000 { body() }
-        print(label, String(format: "%.1f µs", (now() - begin) * 1000))
-    }
-    cost("base64 decode payload") { _ = Base64.decode(envelope.payload) }
-    cost("strict parse payload") { _ = StrictJSON.parse(Data(payloads[0])) }
-    cost("pae") { _ = DSSE.pae(payloadType: FormatConstants.payloadType, payload: payloads[0]) }
-    let message = DSSE.pae(payloadType: FormatConstants.payloadType, payload: payloads[0])
-    let signature = try key.sign(message)
-    cost("ed25519 verify") { _ = key.publicKey.verify(signature: signature, message: message) }
-    cost("sha256 hex") { _ = SHA256Digest.hex(payloads[0]) }
-    cost("timestamp parse") { _ = Timestamp.parse("2026-11-18T09:46:40.123Z") }
-    let statement = (try? StrictJSON.parse(Data(payloads[0])).get()) ?? .null
-    cost("subject serialized") { _ = statement["subject"]?.serialized() }
 }
 
 if let index = arguments.firstIndex(of: "--write-bundle"), index + 1 < arguments.count {

@@ -25,6 +25,15 @@ public struct VerifiedStatement: Sendable {
     public var payload: Data
     /// Key ids of trusted keys whose signature verified.
     public var signedBy: [String]
+
+    public init(index: Int, predicateType: String, predicate: JSONValue, subject: JSONValue, payload: Data, signedBy: [String]) {
+        self.index = index
+        self.predicateType = predicateType
+        self.predicate = predicate
+        self.subject = subject
+        self.payload = payload
+        self.signedBy = signedBy
+    }
 }
 
 /// A check on the content of a bundle's records, beyond format and signatures (for example the
@@ -130,13 +139,6 @@ public struct Verifier: Sendable {
         self.retention = retention
     }
 
-    /// What checking one record leaves behind: its report entry, the facts the chain check needs,
-    /// the policies' inspections, and the statement when it is kept.
-    private enum RecordOutcome {
-        case unparsable(StrictJSON.Violation)
-        case checked(VerificationReport.RecordEntry, ChainLink?, inspections: [(any Sendable)?], kept: VerifiedStatement?)
-    }
-
     public func verify(bundleData: Data) -> VerificationReport {
         var report = VerificationReport(records: [], bundleFindings: [], trustedKeyIDs: trustedKeys.map(\.keyID),
                                         runID: nil, subject: nil, verdict: nil, statements: [])
@@ -181,40 +183,63 @@ public struct Verifier: Sendable {
         // Records are independent until the chain check: parse, decode, verify signatures, parse
         // payloads and run the policies' per-record inspections on every core, each result into
         // its own slot. Only what the chain check and the caller need outlives this step.
-        let outcomes = ParallelMap.map(ranges) { index, range -> RecordOutcome in
-            let record: JSONValue
-            switch StrictJSON.parseElement(bundleData, range: range, key: document.key, index: index, limits: limits) {
-            case .failure(let violation): return .unparsable(violation)
-            case .success(let value): record = value
-            }
-            var entry = VerificationReport.RecordEntry(index: index, predicateType: nil, label: "", signedBy: [], findings: [])
-            var times: [ChainLink.Time] = []
-            let statement = checkRecord(record, index: index, entry: &entry, times: &times)
-            if entry.label.isEmpty { entry.label = "record \(index)" }
-            guard let statement else {
-                return .checked(entry, nil, inspections: [], kept: nil)
-            }
-            let inspections = policies.map { $0.erasedInspect(statement) }
-            let keep = retention == .all || statement.predicateType == PredicateType.summary
-                || statement.predicateType == PredicateType.reproduction
-            return .checked(entry, ChainLink(statement, times: times), inspections: inspections, kept: keep ? statement : nil)
-        }
-        var links: [ChainLink] = []
-        var inspections = [[Int: any Sendable]](repeating: [:], count: policies.count)
-        for outcome in outcomes {
-            switch outcome {
-            case .unparsable(let violation):
-                // The first record that is not acceptable JSON makes the whole bundle unacceptable,
-                // exactly as if the document had been parsed in one piece.
-                report.records = []
-                return refuse(violation)
-            case .checked(let entry, let link, let found, let kept):
-                report.records.append(entry)
-                if let link { links.append(link) }
-                for (policy, inspection) in found.enumerated() {
-                    if let inspection { inspections[policy][entry.index] = inspection }
+        let count = ranges.count
+        // Each record's results go straight into its own slot of these arrays, written by the
+        // core that checked it: no per-record object to allocate, gather and free afterwards.
+        var entries = [VerificationReport.RecordEntry](
+            repeating: VerificationReport.RecordEntry(index: 0, predicateType: nil, label: "", signedBy: [], findings: []), count: count)
+        var links = [ChainLink?](repeating: nil, count: count)
+        var kept = [VerifiedStatement?](repeating: nil, count: count)
+        var violations = [StrictJSON.Violation?](repeating: nil, count: count)
+        // Inspections by policy, then record: policy p's for record i at p * count + i.
+        var found = [(any Sendable)?](repeating: nil, count: policies.count * count)
+        entries.withUnsafeMutableBufferPointer { entrySlots in
+            links.withUnsafeMutableBufferPointer { linkSlots in
+                kept.withUnsafeMutableBufferPointer { keptSlots in
+                    violations.withUnsafeMutableBufferPointer { violationSlots in
+                        found.withUnsafeMutableBufferPointer { inspectionSlots in
+                            // Every index is written by exactly one core.
+                            nonisolated(unsafe) let slots = (entrySlots, linkSlots, keptSlots, violationSlots, inspectionSlots)
+                            ParallelMap.forEach(count: count) { index in
+                                let record: JSONValue
+                                switch StrictJSON.parseElement(bundleData, range: ranges[index], key: document.key, index: index, limits: limits) {
+                                case .failure(let violation):
+                                    slots.3[index] = violation
+                                    return
+                                case .success(let value): record = value
+                                }
+                                var entry = VerificationReport.RecordEntry(index: index, predicateType: nil, label: "", signedBy: [], findings: [])
+                                var times: [ChainLink.Time] = []
+                                let statement = checkRecord(record, index: index, entry: &entry, times: &times)
+                                if entry.label.isEmpty { entry.label = "record \(index)" }
+                                if let statement {
+                                    for (number, policy) in policies.enumerated() {
+                                        slots.4[number * count + index] = policy.erasedInspect(statement)
+                                    }
+                                    slots.1[index] = ChainLink(statement, times: times)
+                                    if retention == .all || statement.predicateType == PredicateType.summary
+                                        || statement.predicateType == PredicateType.reproduction {
+                                        slots.2[index] = statement
+                                    }
+                                }
+                                slots.0[index] = entry
+                            }
+                        }
+                    }
                 }
-                if let kept { report.statements.append(kept) }
+            }
+        }
+        // The first record that is not acceptable JSON makes the whole bundle unacceptable,
+        // exactly as if the document had been parsed in one piece.
+        if let violation = violations.first(where: { $0 != nil }) ?? nil {
+            return refuse(violation)
+        }
+        report.records = entries
+        report.statements = kept.compactMap { $0 }
+        var inspections = [[Int: any Sendable]](repeating: [:], count: policies.count)
+        for policy in policies.indices {
+            for index in 0..<count {
+                if let inspection = found[policy * count + index] { inspections[policy][index] = inspection }
             }
         }
         checkChain(links: links, recordCount: ranges.count, report: &report)
@@ -340,11 +365,12 @@ public struct Verifier: Sendable {
     /// The chain: one run id, indexes 0..N-1 in order, each `previous` the hash of the prior
     /// payload, the same subject everywhere, non-decreasing timestamps, one summary, last, whose
     /// recordCount and head are right.
-    private func checkChain(links: [ChainLink], recordCount: Int, report: inout VerificationReport) {
+    /// `byIndex` holds each record's link at its index, nil where the record could not be read.
+    private func checkChain(links byIndex: [ChainLink?], recordCount: Int, report: inout VerificationReport) {
         func add(_ index: Int, _ code: String, _ message: String) {
             report.records[index].findings.append(Finding(code: code, message: message, recordIndex: index))
         }
-        let byIndex = Dictionary(links.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
+        let links = byIndex.compactMap { $0 }
         let runID = Statistics.mostCommon(links.compactMap(\.runID))
         report.runID = runID
         let subject = Statistics.mostCommon(links.map(\.subjectText))
@@ -353,7 +379,7 @@ public struct Verifier: Sendable {
         }
         var lastTime: Date?
         for index in 0..<recordCount {
-            guard let link = byIndex[index] else { continue }
+            guard index < byIndex.count, let link = byIndex[index] else { continue }
             guard link.hasChain else {
                 add(index, "chain.missing", "the predicate has no chain")
                 continue
@@ -388,7 +414,7 @@ public struct Verifier: Sendable {
             }
         }
         let summaries = links.filter(\.isSummary)
-        guard let last = byIndex[recordCount - 1], last.isSummary,
+        guard recordCount >= 1, recordCount <= byIndex.count, let last = byIndex[recordCount - 1], last.isSummary,
               let summary = report.statements.last, summary.index == recordCount - 1 else {
             report.bundleFindings.append(Finding(code: "summary.missing",
                                                  message: "the last record is not a summary: the bundle is truncated or unsealed"))
@@ -412,26 +438,26 @@ public struct Verifier: Sendable {
 
 /// What the chain check needs of one record, taken while its statement is at hand so the
 /// statement itself need not be kept.
-private struct ChainLink {
+private final class ChainLink: Sendable {
     struct Time {
         var field: String
         var text: String
         var date: Date
     }
 
-    var index: Int
-    var hasChain: Bool
-    var runID: String?
-    var chainIndex: Int?
+    let index: Int
+    let hasChain: Bool
+    let runID: String?
+    let chainIndex: Int?
     /// `previous` as written (for messages), nil when absent; and its text when it is a string.
-    var previousText: String?
-    var previousString: String?
-    var subjectText: String
-    var subjectName: String?
-    var subjectDigest: (algorithm: String, value: String)?
-    var times: [Time]
-    var payloadDigest: String
-    var isSummary: Bool
+    let previousText: String?
+    let previousString: String?
+    let subjectText: String
+    let subjectName: String?
+    let subjectDigest: (algorithm: String, value: String)?
+    let times: [Time]
+    let payloadDigest: String
+    let isSummary: Bool
 
     init(_ statement: VerifiedStatement, times: [Time]) {
         index = statement.index
@@ -447,6 +473,25 @@ private struct ChainLink {
         self.times = times
         payloadDigest = SHA256Digest.hex(statement.payload)
         isSummary = statement.predicateType == PredicateType.summary
+    }
+}
+
+extension ParallelMap {
+    /// Runs `body` for every index in 0..<count, spread over the cores in small slices (see `map`).
+    public static func forEach(count: Int, _ body: @Sendable (Int) -> Void) {
+        guard count > 1 else {
+            for index in 0..<count { body(index) }
+            return
+        }
+        let workers = max(1, min(count, ProcessInfo.processInfo.activeProcessorCount))
+        let slices = min(count, workers * 16)
+        let slice = (count + slices - 1) / slices
+        DispatchQueue.concurrentPerform(iterations: slices) { number in
+            let start = number * slice
+            let end = min(count, start + slice)
+            guard start < end else { return }
+            for index in start..<end { body(index) }
+        }
     }
 }
 
@@ -482,6 +527,8 @@ public enum ParallelMap {
 
 enum Statistics {
     static func mostCommon(_ values: [String]) -> String? {
+        // Nearly always every value is the same: one pass of comparisons, no hashing.
+        if let first = values.first, values.allSatisfy({ $0 == first }) { return first }
         var counts: [String: Int] = [:]
         for value in values { counts[value, default: 0] += 1 }
         return values.first { counts[$0] == counts.values.max() }

@@ -158,15 +158,15 @@ public struct GateVerdictPolicy: RecordPolicy {
     public func check(statements: [VerifiedStatement], inspections: [Int: Inspection]) -> [Finding] {
         var findings: [Finding] = []
         var derived: [GateKind: GateStatus] = [:]
-        for index in inspections.keys.sorted() {
-            guard let inspection = inspections[index] else { continue }
+        var gateCount = 0
+        var scalings: [Int] = []
+        for (index, inspection) in inspections.sorted(by: { $0.key < $1.key }) {
             findings += inspection.findings
             if let (kind, status) = inspection.derived { derived[kind] = status }
+            if inspection.isScaling { scalings.append(index) } else { gateCount += 1 }
         }
-        let gateCount = inspections.values.filter { !$0.isScaling }.count
         // Scaling records inform and never feed the verdict, but their figures must follow from
         // their measurements like a gate's status does.
-        let scalings = inspections.keys.sorted().filter { inspections[$0]?.isScaling == true }
         if scalings.count > 1, let second = scalings.dropFirst().first {
             findings.append(Finding(code: "scaling.duplicate", message: "the bundle holds \(scalings.count) scaling records; a run writes at most one",
                                     recordIndex: second))

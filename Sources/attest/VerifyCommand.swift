@@ -234,13 +234,25 @@ enum ReplayPrinter {
 enum VerificationPrinter {
     static func print(_ report: VerificationReport, file: String) {
         var lines: [String] = []
+        lines.reserveCapacity(report.records.count + 8)
         lines.append("bundle \(file)")
         if let subject = report.subject { lines.append("subject \(subject)") }
         if let runID = report.runID { lines.append("run \(runID)") }
         lines.append("trusted keys: \(report.trustedKeyIDs.joined(separator: ", "))")
+        // Bundles can hold thousands of records, nearly all signed by the same key: its
+        // " (signed by …)" text is built once, not once per line.
+        var signerTexts: [[String]: String] = [:]
         for record in report.records {
-            let signer = record.signedBy.isEmpty ? "" : " (signed by \(record.signedBy.map { String($0.prefix(16)) }.joined(separator: ", ")))"
-            lines.append("\(record.ok ? "✓" : "✗") \(record.index): \(record.label)\(signer)")
+            let signer: String
+            if record.signedBy.isEmpty {
+                signer = ""
+            } else if let known = signerTexts[record.signedBy] {
+                signer = known
+            } else {
+                signer = " (signed by \(record.signedBy.map { String($0.prefix(16)) }.joined(separator: ", ")))"
+                signerTexts[record.signedBy] = signer
+            }
+            lines.append((record.ok ? "✓ " : "✗ ") + String(record.index) + ": " + record.label + signer)
             for finding in record.findings { lines.append("    \(finding.code): \(finding.message)") }
         }
         for finding in report.bundleFindings { lines.append("✗ bundle: \(finding.code): \(finding.message)") }
