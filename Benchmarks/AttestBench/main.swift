@@ -147,6 +147,13 @@ if arguments.contains("--profile-parts") {
     cost("ed25519 verify") { _ = key.publicKey.verify(signature: signature, message: message) }
     cost("strict parse payload (and release the tree)") { _ = StrictJSON.parse(Data(payloads[0])) }
     cost("sha256 hex of the payload") { _ = SHA256Digest.hex(payloads[0]) }
+    if case .object(var whole)? = try? StrictJSON.parse(Data(payloads[0])).get(), case .object(var predicate)? = whole["predicate"] {
+        predicate["system"] = nil
+        predicate["git"] = nil
+        whole["predicate"] = .object(predicate)
+        let smaller = Data(JSONValue.object(whole).serializedBytes())
+        cost("strict parse payload without system and git") { _ = StrictJSON.parse(smaller) }
+    }
     cost("timestamp parse") { _ = Timestamp.parse("2026-11-18T09:46:40.123Z") }
     let statement = (try? StrictJSON.parse(Data(payloads[0])).get()) ?? .null
     cost("subject serialized") { _ = statement["subject"]?.serialized() }

@@ -14,6 +14,12 @@ import Gates
 /// signature checks into the chain and verdict checks.
 let fuzzKey: SigningKey? = SigningKey(seed: Hex.decode("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60") ?? [])
 let verifier = Verifier(trustedKeys: fuzzKey.map { [$0.publicKey] } ?? [], policies: [GateVerdictPolicy()])
+/// Plain `attest verify`'s way: only the summary kept, and predicate members no policy reads
+/// validated without being built.
+let summaryVerifier = Verifier(trustedKeys: fuzzKey.map { [$0.publicKey] } ?? [], policies: [GateVerdictPolicy()],
+                               retention: .summaryOnly)
+/// Members a skimming parse leaves out of a bundle, to compare it with a whole parse.
+let skippedBundleMembers = StrictJSON.SkippedMembers(paths: [["records"], ["verificationMaterial", "publicKeys"]])
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
@@ -26,6 +32,20 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let whole = StrictJSON.validate(data) == nil
     if whole != acceptedApart(data) {
         preconditionFailure("StrictJSON: parsing the records apart disagrees with one parse (whole accepted: \(whole))")
+    }
+    // Skipping members must not change what is accepted or refused, nor the violation reported.
+    let full = StrictJSON.parse(data)
+    let skimmed = StrictJSON.parse(data, skipping: skippedBundleMembers)
+    switch (full, skimmed) {
+    case (.failure(let a), .failure(let b)) where a == b: break
+    case (.success, .success): break
+    default: preconditionFailure("StrictJSON: a parse skipping members disagrees with a whole one: \(full) vs \(skimmed)")
+    }
+    // And verification keeping only the summary (skimming what no policy reads) must find exactly
+    // what keeping everything finds.
+    let summaryOnly = summaryVerifier.verify(bundleData: data)
+    if summaryOnly.allFindings != report.allFindings || summaryOnly.verdict != report.verdict {
+        preconditionFailure("Verifier: keeping only the summary changed the findings: \(summaryOnly.allFindings) vs \(report.allFindings)")
     }
     return 0
 }

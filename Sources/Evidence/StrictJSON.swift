@@ -74,13 +74,48 @@ public enum StrictJSON {
 
     /// Validates and parses in one pass: the value, or the first rule it breaks. This is the only
     /// JSON reader the verifier uses, so what is checked is exactly what is read.
-    public static func parse(_ data: Data, limits: Limits = .standard) -> Result<JSONValue, Violation> {
+    ///
+    /// Members named in `skipping` are checked by the same rules but not built: they are absent
+    /// from the value. What is accepted and refused, and where, does not depend on `skipping`.
+    public static func parse(_ data: Data, limits: Limits = .standard, skipping: SkippedMembers? = nil) -> Result<JSONValue, Violation> {
         if let violation = sizeViolation(data.count, limits: limits) { return .failure(violation) }
         return data.withUnsafeBytes { raw -> Result<JSONValue, Violation> in
             let bytes = raw.bindMemory(to: UInt8.self)
             if let violation = UTF8Check.firstViolation(in: bytes, baseOffset: 0) { return .failure(violation) }
-            return parseValue(bytes, baseOffset: 0, depth: 1, path: [], limits: limits)
+            return parseValue(bytes, baseOffset: 0, depth: 1, path: [], limits: limits, skipping: skipping)
         }
+    }
+
+    /// Object members, by their path of keys from the document's root, that a parse validates but
+    /// leaves out of the value it builds (a verifier has no use for them in most records, and
+    /// building them is most of the parse's cost).
+    public struct SkippedMembers: Sendable, Equatable {
+        /// The next key on some path, and what follows it; a member whose entry is a leaf is skipped.
+        var children: [String: SkippedMembers]
+        var isLeaf: Bool { children.isEmpty }
+
+        /// `paths` such as [["predicate", "system"]]: the member "system" of the root's member "predicate".
+        public init(paths: [[String]]) {
+            children = [:]
+            for path in paths where !path.isEmpty { add(path[...]) }
+        }
+
+        private init() { children = [:] }
+
+        private mutating func add(_ path: ArraySlice<String>) {
+            guard let first = path.first else { return }
+            var child = children[first] ?? SkippedMembers()
+            // A member already skipped whole stays skipped whole.
+            if children[first] != nil, child.isLeaf { return }
+            if path.count > 1 {
+                child.add(path.dropFirst())
+            } else {
+                child = SkippedMembers()
+            }
+            children[first] = child
+        }
+
+        public var isEmpty: Bool { children.isEmpty }
     }
 
     /// A top-level object whose largest member, an array, is not parsed yet: the byte range of each
@@ -154,10 +189,10 @@ public enum StrictJSON {
     }
 
     private static func parseValue(_ bytes: UnsafeBufferPointer<UInt8>, baseOffset: Int, depth: Int, path: [PathComponent],
-                                   limits: Limits) -> Result<JSONValue, Violation> {
+                                   limits: Limits, skipping: SkippedMembers? = nil) -> Result<JSONValue, Violation> {
         var parser = Parser(bytes: bytes, baseOffset: baseOffset, limits: limits)
         do {
-            return .success(try parser.document(depth: depth))
+            return .success(try parser.document(depth: depth, skipping: skipping.flatMap { $0.isEmpty ? nil : $0 }))
         } catch let violation as Violation {
             return .failure(violation.rendered(under: path))
         } catch {
@@ -257,9 +292,9 @@ public enum StrictJSON {
         }
 
         /// One whole value filling `bytes`, whitespace around it allowed.
-        mutating func document(depth: Int) throws -> JSONValue {
+        mutating func document(depth: Int, skipping: SkippedMembers? = nil) throws -> JSONValue {
             skipWhitespace()
-            let value = try value(depth: depth)
+            let value = try value(depth: depth, skipping: skipping)
             skipWhitespace()
             if position != bytes.count {
                 throw Violation(kind: .trailingData, offset: baseOffset + position, path: "", detail: "data after the end of the JSON value")
@@ -283,13 +318,13 @@ public enum StrictJSON {
             position += 1
         }
 
-        mutating func value(depth: Int) throws -> JSONValue {
+        mutating func value(depth: Int, skipping: SkippedMembers? = nil) throws -> JSONValue {
             guard depth <= limits.maximumDepth else {
                 throw violation(.tooDeep, "nesting deeper than \(limits.maximumDepth) levels")
             }
             guard position < bytes.count else { throw violation(.syntax, "unexpected end of input") }
             switch bytes[position] {
-            case UInt8(ascii: "{"): return .object(try object(depth: depth))
+            case UInt8(ascii: "{"): return .object(try object(depth: depth, skipping: skipping))
             case UInt8(ascii: "["): return try array(depth: depth)
             case UInt8(ascii: "\""): return .string(try string())
             case UInt8(ascii: "t"): try literal("true"); return .bool(true)
@@ -311,13 +346,14 @@ public enum StrictJSON {
 
         /// Reads an object's members. `deferring` may take over a member's value (it returns true
         /// when it consumed the value); such a member is left out of the result.
-        mutating func object(depth: Int,
-                             deferring: ((inout Parser, String, Int) throws -> Bool)? = nil) throws -> [String: JSONValue] {
+        mutating func object(depth: Int, deferring: ((inout Parser, String, Int) throws -> Bool)? = nil,
+                             skipping: SkippedMembers? = nil) throws -> [String: JSONValue] {
             position += 1
             var members: [String: JSONValue] = [:]
             // Most objects in a record have a handful of members: one allocation, no regrowth.
             members.reserveCapacity(8)
             var deferredKeys: [String] = []
+            var skippedKeys: [String] = []
             skipWhitespace()
             if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return members }
             while true {
@@ -340,8 +376,17 @@ public enum StrictJSON {
                         throw violation(.duplicateKey, "duplicate key \"\(key)\"")
                     }
                     deferredKeys.append(key)
+                } else if let next = skipping?.children[key], next.isLeaf {
+                    // Checked like any member, in the same order (value, then duplicate key), not built.
+                    try within(.key(key)) { try skimValue(depth: depth + 1) }
+                    if skippedKeys.contains(key) {
+                        position = keyStart
+                        throw violation(.duplicateKey, "duplicate key \"\(key)\"")
+                    }
+                    skippedKeys.append(key)
                 } else {
-                    let member = try within(.key(key)) { try value(depth: depth + 1) }
+                    let next = skipping?.children[key]
+                    let member = try within(.key(key)) { try value(depth: depth + 1, skipping: next) }
                     // One hash per key: a duplicate is found as it is inserted (after its value
                     // was read, so a malformed value after a duplicate key reports the value).
                     if members.updateValue(member, forKey: key) != nil {
@@ -355,6 +400,119 @@ public enum StrictJSON {
                 try expect(UInt8(ascii: "}"))
                 return members
             }
+        }
+
+        /// Checks one value by exactly the rules `value` applies, building nothing but keys (which
+        /// duplicate detection compares by value, as `object` does).
+        mutating func skimValue(depth: Int) throws {
+            guard depth <= limits.maximumDepth else {
+                throw violation(.tooDeep, "nesting deeper than \(limits.maximumDepth) levels")
+            }
+            guard position < bytes.count else { throw violation(.syntax, "unexpected end of input") }
+            switch bytes[position] {
+            case UInt8(ascii: "{"): try skimObject(depth: depth)
+            case UInt8(ascii: "["): try skimArray(depth: depth)
+            case UInt8(ascii: "\""): try skimString()
+            case UInt8(ascii: "t"): try literal("true")
+            case UInt8(ascii: "f"): try literal("false")
+            case UInt8(ascii: "n"): try literal("null")
+            default: _ = try number()
+            }
+        }
+
+        /// `object`'s grammar and checks, members not kept.
+        mutating func skimObject(depth: Int) throws {
+            position += 1
+            var keys: [String] = []
+            // Past a few keys, a set: a hostile object of many keys must not cost their square.
+            var keySet: Set<String>?
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return }
+            while true {
+                skipWhitespace()
+                let keyStart = position
+                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                    throw violation(.syntax, "expected a string key")
+                }
+                let key = try string()
+                skipWhitespace()
+                try expect(UInt8(ascii: ":"))
+                skipWhitespace()
+                try within(.key(key)) { try skimValue(depth: depth + 1) }
+                let duplicate: Bool
+                if var set = keySet {
+                    duplicate = !set.insert(key).inserted
+                    keySet = set
+                } else {
+                    duplicate = keys.contains(key)
+                    keys.append(key)
+                    if keys.count > 16 { keySet = Set(keys) }
+                }
+                if duplicate {
+                    position = keyStart
+                    throw violation(.duplicateKey, "duplicate key \"\(key)\"")
+                }
+                skipWhitespace()
+                guard position < bytes.count else { throw violation(.syntax, "unterminated object") }
+                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                try expect(UInt8(ascii: "}"))
+                return
+            }
+        }
+
+        /// `array`'s grammar and checks, elements not kept.
+        mutating func skimArray(depth: Int) throws {
+            position += 1
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return }
+            var count = 0
+            while true {
+                skipWhitespace()
+                try within(.index(count)) { try skimValue(depth: depth + 1) }
+                count += 1
+                skipWhitespace()
+                guard position < bytes.count else { throw violation(.syntax, "unterminated array") }
+                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                try expect(UInt8(ascii: "]"))
+                return
+            }
+        }
+
+        /// `string`'s checks: a string without escapes or control characters is passed over; any
+        /// other is read by `string` itself, so escapes and surrogates are judged in one place.
+        mutating func skimString() throws {
+            let end = firstSpecial(from: position + 1)
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                position = end + 1
+                return
+            }
+            _ = try string()
+        }
+
+        /// The index of the first quote, backslash or control character at or after `start`
+        /// (`bytes.count` when there is none): eight bytes at a time, since a base64 payload is
+        /// one string of thousands of plain characters.
+        func firstSpecial(from start: Int) -> Int {
+            guard let base = bytes.baseAddress else { return bytes.count }
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            var index = start
+            while index + 8 <= bytes.count {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                let quote = word ^ (ones &* 0x22)
+                let backslash = word ^ (ones &* 0x5C)
+                // A zero byte in `quote` or `backslash`, or a byte below 0x20 in `word` (exact
+                // tests: no byte is flagged that is not one of these).
+                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                if special & highs != 0 { break }
+                index += 8
+            }
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return index }
+                index += 1
+            }
+            return index
         }
 
         mutating func array(depth: Int) throws -> JSONValue {
@@ -454,16 +612,11 @@ public enum StrictJSON {
         mutating func string() throws -> String {
             position += 1
             // Fast path: no escape before the closing quote (base64 payloads, most keys).
-            var scan = position
-            while scan < bytes.count {
-                let byte = bytes[scan]
-                if byte == UInt8(ascii: "\"") {
-                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<scan]), as: UTF8.self)
-                    position = scan + 1
-                    return text
-                }
-                if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-                scan += 1
+            let end = firstSpecial(from: position)
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<end]), as: UTF8.self)
+                position = end + 1
+                return text
             }
             var scalars = String.UnicodeScalarView()
             var run: [UInt8] = []

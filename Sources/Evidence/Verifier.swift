@@ -53,6 +53,16 @@ public protocol RecordPolicy: Sendable {
     /// Judges the bundle. `statements` are those the verifier kept, in record order (always the
     /// summary and any reproduction record); `inspections` are by record index.
     func check(statements: [VerifiedStatement], inspections: [Int: Inspection]) -> [Finding]
+
+    /// Members of a predicate that `inspect` never reads. When every policy names a member and the
+    /// verifier keeps only the summary (`StatementRetention.summaryOnly`), the statements `inspect`
+    /// sees for records that are not kept lack it: it is still checked as strictly as the rest of
+    /// the payload, but not built. Empty by default: a policy sees whole predicates unless it says so.
+    var predicateMembersNotInspected: Set<String> { get }
+}
+
+extension RecordPolicy {
+    public var predicateMembersNotInspected: Set<String> { [] }
 }
 
 extension RecordPolicy {
@@ -130,6 +140,9 @@ public struct Verifier: Sendable {
     public let policies: [any RecordPolicy]
     public let limits: StrictJSON.Limits
     public let retention: StatementRetention
+    /// Predicate members neither the verifier nor any policy reads in a record it does not keep:
+    /// validated, not built (see `RecordPolicy.predicateMembersNotInspected`); nil when none.
+    let unreadMembers: StrictJSON.SkippedMembers?
 
     public init(trustedKeys: [PublicKey], policies: [any RecordPolicy] = [], limits: StrictJSON.Limits = .standard,
                 retention: StatementRetention = .all) {
@@ -137,6 +150,12 @@ public struct Verifier: Sendable {
         self.policies = policies
         self.limits = limits
         self.retention = retention
+        var unread = policies.first?.predicateMembersNotInspected ?? []
+        for policy in policies.dropFirst() { unread.formIntersection(policy.predicateMembersNotInspected) }
+        // What the verifier itself reads of every predicate: the chain, the times, the gate's name.
+        unread.subtract(["chain", "startedAt", "finishedAt", "gate"])
+        unreadMembers = retention == .summaryOnly && !unread.isEmpty
+            ? StrictJSON.SkippedMembers(paths: unread.sorted().map { ["predicate", $0] }) : nil
     }
 
     public func verify(bundleData: Data) -> VerificationReport {
@@ -314,13 +333,19 @@ public struct Verifier: Sendable {
         }
 
         let payloadData = Data(payload)
-        let statement: JSONValue
-        switch StrictJSON.parse(payloadData, limits: limits) {
+        var statement: JSONValue
+        switch StrictJSON.parse(payloadData, limits: limits, skipping: unreadMembers) {
         case .failure(let violation):
             add(&entry, "payload." + violation.kind.rawValue, "the payload is not acceptable JSON: \(violation)")
             return nil
         case .success(let value):
             statement = value
+        }
+        // A statement the verifier keeps for its caller is kept whole (one or two per bundle).
+        if unreadMembers != nil, let type = statement["predicateType"]?.stringValue,
+           type == PredicateType.summary || type == PredicateType.reproduction,
+           case .success(let whole) = StrictJSON.parse(payloadData, limits: limits) {
+            statement = whole
         }
         if statement["_type"]?.stringValue != FormatConstants.statementType {
             add(&entry, "statement.type", "_type is \(statement["_type"]?.stringValue ?? "missing"), expected \(FormatConstants.statementType)")

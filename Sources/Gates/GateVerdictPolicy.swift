@@ -6,6 +6,10 @@ public import Evidence
 public struct GateVerdictPolicy: RecordPolicy {
     public init() {}
 
+    /// The re-derivation reads a gate's parameters, measurements, criteria and result (and a
+    /// scaling record's own fields), never the environment every record also describes.
+    public var predicateMembersNotInspected: Set<String> { ["system", "git", "gitUnavailable"] }
+
     /// The parts of a gate predicate the re-derivation reads, taken straight from the parsed
     /// value (no re-encoding of the whole record: verification of large bundles depends on it).
     struct GatePredicate {

@@ -140,6 +140,38 @@ struct BundleVerificationTests {
         #expect(Self.verifier.verify(bundleData: bundle.encoded()).statements.count == records.count)
     }
 
+    /// Records, per record index, whether `inspect` saw the predicate's "system" member.
+    struct SystemWatcher: RecordPolicy {
+        var declared: Set<String>
+        var predicateMembersNotInspected: Set<String> { declared }
+        func inspect(_ statement: VerifiedStatement) -> Bool? { statement.predicate["system"] != nil }
+        func check(statements: [VerifiedStatement], inspections: [Int: Bool]) -> [Finding] {
+            inspections.keys.sorted().map { Finding(code: inspections[$0] == true ? "saw.system" : "no.system", message: "", recordIndex: $0) }
+        }
+    }
+
+    @Test("predicate members every policy leaves unread are not built for records not kept; kept ones are whole")
+    func unreadMembers() throws {
+        let bundle = try Fixtures.bundle()
+        let data = bundle.encoded()
+        let count = Self.records(bundle).count
+        func seen(_ declared: Set<String>, _ retention: StatementRetention) -> [String] {
+            Verifier(trustedKeys: [Fixtures.signingKey.publicKey], policies: [SystemWatcher(declared: declared)], retention: retention)
+                .verify(bundleData: data).allFindings.map(\.code)
+        }
+        // Every record of the fixture carries system information.
+        #expect(seen([], .all) == Array(repeating: "saw.system", count: count))
+        #expect(seen([], .summaryOnly) == Array(repeating: "saw.system", count: count))
+        #expect(seen(["system"], .all) == Array(repeating: "saw.system", count: count))
+        // Only when kept statements are few does skipping apply, and the summary stays whole.
+        #expect(seen(["system"], .summaryOnly) == Array(repeating: "no.system", count: count - 1) + ["saw.system"])
+        // One policy that reads a member is enough to have it built.
+        let both = Verifier(trustedKeys: [Fixtures.signingKey.publicKey],
+                            policies: [SystemWatcher(declared: ["system"]), SystemWatcher(declared: [])], retention: .summaryOnly)
+            .verify(bundleData: data).allFindings.map(\.code)
+        #expect(both == Array(repeating: "saw.system", count: 2 * count))
+    }
+
     @Test("reordered, dropped and duplicated records are each rejected by the chain")
     func reorderDropDuplicate() throws {
         let bundle = try Fixtures.bundle()

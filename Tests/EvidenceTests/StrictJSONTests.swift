@@ -2,6 +2,13 @@ import Foundation
 import Testing
 @testable import Evidence
 
+extension Result where Failure == StrictJSON.Violation {
+    var failureKind: StrictJSON.Violation.Kind? {
+        if case .failure(let violation) = self { return violation.kind }
+        return nil
+    }
+}
+
 @Suite("Strict JSON")
 struct StrictJSONTests {
     static func check(_ text: String, limits: StrictJSON.Limits = .standard) -> StrictJSON.Violation? {
@@ -62,6 +69,84 @@ struct StrictJSONTests {
         #expect(numbers[1].sign == .minus)
         #expect(Self.check("-9007199254740993")?.kind == .numberOutOfRange)
         #expect(Self.check("1234567890123456789")?.kind == .numberOutOfRange)
+    }
+
+    static let skipped = StrictJSON.SkippedMembers(paths: [["predicate", "system"], ["predicate", "git"], ["big"]])
+
+    @Test("members skipped are checked exactly as when built: same value otherwise, same violation", arguments: [
+        #"{"predicate": {"system": {"a": [1, 2.5, "x"], "b": null}, "git": "g", "gate": 1}, "big": [{"k": true}], "z": 0}"#,
+        #"{"predicate": {"system": {"a": 1, "a": 2}}}"#,
+        #"{"predicate": {"system": 1, "system": 2}}"#,
+        #"{"predicate": {"system": 1, "system": {"x": tru}}}"#,
+        #"{"predicate": {"system": {"s": "bad \q escape"}}}"#,
+        #"{"predicate": {"system": {"s": "\ud800"}}}"#,
+        #"{"predicate": {"system": {"s": "\u00e9 \"quoted\" \\"}}}"#,
+        #"{"predicate": {"system": {"n": 9007199254740993}}}"#,
+        #"{"predicate": {"system": {"n": 1e400}}}"#,
+        #"{"predicate": {"system": {"n": -}}}"#,
+        #"{"predicate": {"system": [1, 2,]}}"#,
+        #"{"predicate": {"system": {"a": 1,}}}"#,
+        #"{"predicate": {"system": {"a" 1}}}"#,
+        #"{"predicate": {"system": "unterminated}}"#,
+        #"{"predicate": {"system": \#(String(repeating: "[", count: 70))1\#(String(repeating: "]", count: 70))}}"#,
+        #"{"predicate": {"system": {"é": 1, "e\u0301": 2}}}"#,
+        #"{"predicate": {"system": {"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17,"k3":3}}}"#,
+        "{\"predicate\": {\"system\": {\"s\": \"control \u{01} character\"}}}",
+        #"{"big": [1, 2] "#,
+        #"{"big": 1, "big": 1}"#,
+    ])
+    func skippingIsValidation(_ text: String) throws {
+        let data = Data(text.utf8)
+        let full = StrictJSON.parse(data)
+        let skimmed = StrictJSON.parse(data, skipping: Self.skipped)
+        switch (full, skimmed) {
+        case (.failure(let whole), .failure(let skim)):
+            #expect(whole == skim)
+        case (.success(var whole), .success(let skim)):
+            // The skimmed value is the whole one without the skipped members.
+            if case .object(var root) = whole {
+                root["big"] = nil
+                if case .object(var predicate)? = root["predicate"] {
+                    predicate["system"] = nil
+                    predicate["git"] = nil
+                    root["predicate"] = .object(predicate)
+                }
+                whole = .object(root)
+            }
+            #expect(whole == skim)
+        default:
+            Issue.record("whole: \(full), skipping: \(skimmed)")
+        }
+    }
+
+    @Test("skipping leaves the named members out and nothing else")
+    func skippingLeavesOut() throws {
+        let text = #"{"predicate": {"system": {"a": 1}, "git": {"b": 2}, "chain": {"index": 3}}, "system": 4}"#
+        let value = try StrictJSON.parse(Data(text.utf8), skipping: Self.skipped).get()
+        #expect(value["predicate"]?["system"] == nil)
+        #expect(value["predicate"]?["git"] == nil)
+        #expect(value["predicate"]?["chain"]?["index"]?.intValue == 3)
+        #expect(value["system"]?.intValue == 4)
+    }
+
+    @Test("strings read eight bytes at a time: a quote, escape or control character is found at every position")
+    func everyPosition() throws {
+        for length in 0...40 {
+            let plain = String(repeating: "a", count: length)
+            #expect(try StrictJSON.parse(Data("\"\(plain)\"".utf8)).get() == .string(plain))
+            for position in 0..<max(length, 1) where length > 0 {
+                var characters = Array(plain)
+                characters[position] = "\u{01}"
+                let control = "\"" + String(characters) + "\""
+                #expect(Self.check(control)?.kind == .syntax, "control character at \(position) of \(length)")
+                #expect(StrictJSON.parse(Data(control.utf8), skipping: .init(paths: [])).failureKind == .syntax)
+                let escaped = "\"" + String(plain.prefix(position)) + "\\n" + String(plain.dropFirst(position)) + "\""
+                #expect(try StrictJSON.parse(Data(escaped.utf8)).get() == .string(String(plain.prefix(position)) + "\n" + String(plain.dropFirst(position))))
+                let skimmed = "{\"s\": \(escaped), \"t\": \"\(String(plain.prefix(position)))\\q\"}"
+                #expect(StrictJSON.parse(Data(skimmed.utf8), skipping: .init(paths: [["s"], ["t"]])).failureKind == .syntax)
+            }
+            #expect(Self.check("\"\(plain)")?.kind == .syntax, "unterminated, length \(length)")
+        }
     }
 
     @Test("invalid UTF-8 is refused")
