@@ -357,19 +357,12 @@ public enum StrictJSON {
             skipWhitespace()
             if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return members }
             while true {
-                skipWhitespace()
-                let keyStart = position
-                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-                    throw violation(.syntax, "expected a string key")
-                }
-                let key = try string()
+                let (key, keyStart) = try memberKey()
                 if !deferredKeys.isEmpty, deferredKeys.contains(key) {
                     position = keyStart
                     throw violation(.duplicateKey, "duplicate key \"\(key)\"")
                 }
-                skipWhitespace()
-                try expect(UInt8(ascii: ":"))
-                skipWhitespace()
+                try nameSeparator()
                 if let deferring, try within(.key(key), { try deferring(&self, key, depth + 1) }) {
                     if members[key] != nil {
                         position = keyStart
@@ -402,6 +395,23 @@ public enum StrictJSON {
             }
         }
 
+        /// A member's key (decoded, so keys compare by value) and where it starts.
+        mutating func memberKey() throws -> (String, Int) {
+            skipWhitespace()
+            let start = position
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                throw violation(.syntax, "expected a string key")
+            }
+            return (try string(), start)
+        }
+
+        /// The ':' between a key and its value, with whitespace around it.
+        mutating func nameSeparator() throws {
+            skipWhitespace()
+            try expect(UInt8(ascii: ":"))
+            skipWhitespace()
+        }
+
         /// Checks one value by exactly the rules `value` applies, building nothing but keys (which
         /// duplicate detection compares by value, as `object` does).
         mutating func skimValue(depth: Int) throws {
@@ -429,15 +439,8 @@ public enum StrictJSON {
             skipWhitespace()
             if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return }
             while true {
-                skipWhitespace()
-                let keyStart = position
-                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-                    throw violation(.syntax, "expected a string key")
-                }
-                let key = try string()
-                skipWhitespace()
-                try expect(UInt8(ascii: ":"))
-                skipWhitespace()
+                let (key, keyStart) = try memberKey()
+                try nameSeparator()
                 try within(.key(key)) { try skimValue(depth: depth + 1) }
                 let duplicate: Bool
                 if var set = keySet {
