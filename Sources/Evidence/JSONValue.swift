@@ -120,7 +120,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
             if object.isEmpty { output.append(contentsOf: "{}".utf8); return }
             output.append(UInt8(ascii: "{"))
             // Keys sorted by their UTF-8 bytes: one order on every platform.
-            for (index, member) in object.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
+            for (index, member) in object.sorted(by: { Self.utf8Precedes($0.key, $1.key) }).enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 if pretty { Self.newline(&output, indent: indent + 1) }
                 Self.writeString(member.key, into: &output)
@@ -131,6 +131,22 @@ public enum JSONValue: Sendable, Equatable, Codable {
             if pretty { Self.newline(&output, indent: indent) }
             output.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Whether `a`'s UTF-8 bytes sort before `b`'s: one memcmp where the bytes are contiguous
+    /// (always, for native strings), the generic comparison otherwise.
+    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        let fast = a.utf8.withContiguousStorageIfAvailable { first in
+            b.utf8.withContiguousStorageIfAvailable { second -> Bool in
+                let common = min(first.count, second.count)
+                if common > 0, let left = first.baseAddress, let right = second.baseAddress {
+                    let order = memcmp(left, right, common)
+                    if order != 0 { return order < 0 }
+                }
+                return first.count < second.count
+            }
+        }
+        return (fast ?? nil) ?? a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     /// Integers as integers; other finite values in Swift's shortest round-trip form; non-finite

@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+@testable import Evidence
+
+@Suite("JSON serialisation")
+struct JSONValueTests {
+    // "é" precomposed; its decomposed form would be the same Swift key, so it stands alone.
+    static let keys = ["b", "a", "", "ab", "aa", "B", "é", "z", "\u{10FFFF}", "\u{7F}", "a\u{0}b", "ä", "e", "ea"]
+
+    @Test("object keys are written in the order of their UTF-8 bytes, prefixes first")
+    func keyOrder() {
+        let object = JSONValue.object(Dictionary(uniqueKeysWithValues: Self.keys.map { ($0, JSONValue.null) }))
+        let expected = Self.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        #expect(expected.prefix(3) == ["", "B", "a"])
+        let text = "{" + expected.map { JSONValue.string($0).serialized() + ":null" }.joined(separator: ",") + "}"
+        #expect(object.serialized() == text)
+    }
+
+    @Test("the byte comparison agrees with the generic one on every pair")
+    func comparison() {
+        for left in Self.keys + ["e\u{301}"] {
+            for right in Self.keys + ["e\u{301}"] {
+                #expect(JSONValue.utf8Precedes(left, right) == left.utf8.lexicographicallyPrecedes(right.utf8), "\(left) vs \(right)")
+            }
+        }
+    }
+}
