@@ -213,24 +213,26 @@ public final class BundleBuilder {
     private var records: [DSSEEnvelope] = []
     private var previousDigest: String?
     private var sealed = false
-    /// The last system record's JSON: a run records the same machine in every record.
-    private var systemCache: (SystemInfo, JSONValue)?
+    /// The last system record's JSON and its bytes: a run records the same machine in every record.
+    private var systemCache: (SystemInfo, JSONValue, [UInt8])?
 
-    private func systemJSON(_ system: SystemInfo) -> JSONValue {
-        if let cache = systemCache, cache.0 == system { return cache.1 }
+    private func systemJSON(_ system: SystemInfo) -> (json: JSONValue, bytes: [UInt8]) {
+        if let cache = systemCache, cache.0 == system { return (cache.1, cache.2) }
         let json = system.json
-        systemCache = (system, json)
-        return json
+        let bytes = json.serializedBytes()
+        systemCache = (system, json, bytes)
+        return (json, bytes)
     }
 
-    /// The git state's JSON, likewise the same in every record of a run.
-    private var gitCache: (GitReading, git: JSONValue, unavailable: JSONValue)?
+    /// The git state's JSON and bytes, likewise the same in every record of a run.
+    private var gitCache: (GitReading, git: JSONValue, unavailable: JSONValue, bytes: [String: [UInt8]])?
 
-    private func gitJSON(_ git: GitReading) -> (git: JSONValue, unavailable: JSONValue) {
-        if let cache = gitCache, cache.0 == git { return (cache.git, cache.unavailable) }
+    private func gitJSON(_ git: GitReading) -> (git: JSONValue, unavailable: JSONValue, bytes: [String: [UInt8]]) {
+        if let cache = gitCache, cache.0 == git { return (cache.git, cache.unavailable, cache.bytes) }
         let json = git.json
-        gitCache = (git, json.git, json.unavailable)
-        return json
+        let bytes = ["git": json.git.serializedBytes(), "gitUnavailable": json.unavailable.serializedBytes()]
+        gitCache = (git, json.git, json.unavailable, bytes)
+        return (json.git, json.unavailable, bytes)
     }
 
     public init(signingKey: SigningKey, subject: Subject, clock: any WallClock = SystemWallClock(), runID: String? = nil) throws {
@@ -250,7 +252,10 @@ public final class BundleBuilder {
 
     /// Signs `predicate` as the next record; returns the payload bytes that were signed.
     @discardableResult
-    private func appendStatement(predicateType: String, predicate: [String: JSONValue]) throws -> Data {
+    /// `fragments`: bytes already serialised for members of the predicate (see
+    /// `JSONValue.serializedBytes(fragments:)`); the payload is the same as without them.
+    private func appendStatement(predicateType: String, fragments: [String: [UInt8]] = [:],
+                                 predicate: [String: JSONValue]) throws -> Data {
         var predicate = predicate
         predicate["chain"] = chain
         let statement = JSONValue.object([
@@ -259,7 +264,8 @@ public final class BundleBuilder {
             "predicateType": .string(predicateType),
             "predicate": .object(predicate),
         ])
-        let payload = statement.serializedBytes()
+        let payload = fragments.isEmpty ? statement.serializedBytes()
+            : statement.serializedBytes(fragments: ["predicate": JSONValue.object(predicate).serializedBytes(fragments: fragments)])
         let signature = try signingKey.sign(DSSE.pae(payloadType: FormatConstants.payloadType, payload: payload))
         records.append(DSSEEnvelope(
             payloadType: FormatConstants.payloadType, payload: Base64.encode(payload),
@@ -273,7 +279,10 @@ public final class BundleBuilder {
     public func append(gate content: GateRecordContent) throws -> Data {
         precondition(!sealed, "a sealed bundle takes no more records")
         let git = gitJSON(content.git)
-        return try appendStatement(predicateType: PredicateType.gate, predicate: [
+        let system = systemJSON(content.system)
+        var fragments = git.bytes
+        fragments["system"] = system.bytes
+        return try appendStatement(predicateType: PredicateType.gate, fragments: fragments, predicate: [
             "gate": .object([
                 "number": .number(Double(content.gate.number)), "name": .string(content.gate.name),
                 "title": .string(content.gate.title), "critical": .bool(content.gate.critical),
@@ -281,7 +290,7 @@ public final class BundleBuilder {
             "startedAt": .string(Timestamp.format(content.startedAt)),
             "finishedAt": .string(Timestamp.format(content.finishedAt)),
             "durationSeconds": .number(content.durationSeconds),
-            "system": systemJSON(content.system),
+            "system": system.json,
             "git": git.git,
             "gitUnavailable": git.unavailable,
             "parameters": content.parameters,
@@ -318,7 +327,7 @@ public final class BundleBuilder {
             .object(["number": .number(Double($0.number)), "name": .string($0.name), "status": .string($0.status), "passed": .bool($0.passed)])
         })
         predicate["verdict"] = .string(verdict)
-        predicate["system"] = systemJSON(system)
+        predicate["system"] = systemJSON(system).json
         predicate["git"] = gitValues.git
         predicate["gitUnavailable"] = gitValues.unavailable
         try appendStatement(predicateType: PredicateType.summary, predicate: predicate)

@@ -95,6 +95,29 @@ public enum JSONValue: Sendable, Equatable, Codable {
         return output
     }
 
+    /// The compact bytes of this object, with each member named in `fragments` written from the
+    /// bytes given for it rather than serialised again. Those bytes must be the member value's own
+    /// `serializedBytes()` (a run's records repeat the same system and git objects: they are
+    /// serialised once). A value that is not an object is written whole.
+    func serializedBytes(fragments: [String: [UInt8]]) -> [UInt8] {
+        guard case .object(let object) = self, !object.isEmpty else { return serializedBytes() }
+        var output: [UInt8] = []
+        output.reserveCapacity(1024 + fragments.values.reduce(0) { $0 + $1.count })
+        output.append(UInt8(ascii: "{"))
+        for (index, member) in object.sorted(by: { Self.utf8Precedes($0.key, $1.key) }).enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            Self.writeString(member.key, into: &output)
+            output.append(UInt8(ascii: ":"))
+            if let fragment = fragments[member.key] {
+                output.append(contentsOf: fragment)
+            } else {
+                member.value.write(into: &output, pretty: false, indent: 1)
+            }
+        }
+        output.append(UInt8(ascii: "}"))
+        return output
+    }
+
     private static func newline(_ output: inout [UInt8], indent: Int) {
         output.append(UInt8(ascii: "\n"))
         output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))

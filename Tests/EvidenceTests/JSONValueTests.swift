@@ -25,3 +25,29 @@ struct JSONValueTests {
         }
     }
 }
+
+@Suite("JSON serialisation from pre-serialised members")
+struct JSONFragmentTests {
+    @Test("members written from their own bytes give exactly the whole serialisation")
+    func fragments() {
+        let system: JSONValue = .object(["cpu": .string("x \"q\" é"), "cores": .number(2), "list": .array([.null, .bool(true)])])
+        let object: JSONValue = .object(["z": .number(1.5), "system": system, "a": .string("first"), "git": .null])
+        let fragments = ["system": system.serializedBytes(), "git": JSONValue.null.serializedBytes()]
+        #expect(object.serializedBytes(fragments: fragments) == object.serializedBytes())
+        #expect(object.serializedBytes(fragments: [:]) == object.serializedBytes())
+        #expect(JSONValue.object([:]).serializedBytes(fragments: fragments) == Array("{}".utf8))
+        #expect(JSONValue.array([.null]).serializedBytes(fragments: fragments) == Array("[null]".utf8))
+    }
+
+    @Test("every payload a bundle builder signs is the canonical serialisation of its own statement")
+    func builderPayloadsAreCanonical() throws {
+        let bundle = try Fixtures.bundle()
+        #expect(bundle.records.count >= 3)
+        for record in bundle.records {
+            let payload = try #require(Base64.decode(record.payload))
+            let statement = try StrictJSON.parse(Data(payload)).get()
+            #expect(statement.serializedBytes() == payload)
+            #expect(statement["predicate"]?["system"]?.objectValue?.isEmpty == false)
+        }
+    }
+}
