@@ -203,14 +203,57 @@ public struct Verifier: Sendable {
         // payloads and run the policies' per-record inspections on every core, each result into
         // its own slot. Only what the chain check and the caller need outlives this step.
         let count = ranges.count
-        // Each record's results go straight into its own slot of these arrays, written by the
-        // core that checked it: no per-record object to allocate, gather and free afterwards.
+        let results = checkRecords(bundleData, ranges: ranges, key: document.key)
+        // The first record that is not acceptable JSON makes the whole bundle unacceptable,
+        // exactly as if the document had been parsed in one piece.
+        if let violation = results.violations.first(where: { $0 != nil }) ?? nil {
+            return refuse(violation)
+        }
+        report.records = results.entries
+        report.statements = results.kept.compactMap { $0 }
+        var inspections = [[Int: any Sendable]](repeating: [:], count: policies.count)
+        for policy in policies.indices {
+            for index in 0..<count {
+                if let inspection = results.inspections[policy * count + index] { inspections[policy][index] = inspection }
+            }
+        }
+        checkChain(links: results.links, recordCount: count, report: &report)
+        for (number, policy) in policies.enumerated() {
+            for finding in policy.erasedCheck(statements: report.statements, inspections: inspections[number]) {
+                if let index = finding.recordIndex, index < report.records.count {
+                    report.records[index].findings.append(finding)
+                } else {
+                    report.bundleFindings.append(finding)
+                }
+            }
+        }
+        return report
+    }
+
+    /// What checking every record leaves, one slot per record (the chain check and policies read
+    /// it in record order afterwards).
+    private struct RecordResults {
+        var entries: [VerificationReport.RecordEntry]
+        var links: [ChainLink?]
+        /// Statements kept for the caller (see `StatementRetention`).
+        var kept: [VerifiedStatement?]
+        /// Why a record is not acceptable JSON, where it is not.
+        var violations: [StrictJSON.Violation?]
+        /// Inspections by policy, then record: policy p's for record i at p * count + i.
+        var inspections: [(any Sendable)?]
+    }
+
+    /// Parses and checks every record on every core: its JSON, signatures, statement, the
+    /// policies' inspections and its chain link. Each record's results go straight into its own
+    /// slots, written by the core that checked it: no per-record object to gather and free on one
+    /// core afterwards.
+    private func checkRecords(_ bundleData: Data, ranges: [Range<Int>], key: String) -> RecordResults {
+        let count = ranges.count
         var entries = [VerificationReport.RecordEntry](
             repeating: VerificationReport.RecordEntry(index: 0, predicateType: nil, label: "", signedBy: [], findings: []), count: count)
         var links = [ChainLink?](repeating: nil, count: count)
         var kept = [VerifiedStatement?](repeating: nil, count: count)
         var violations = [StrictJSON.Violation?](repeating: nil, count: count)
-        // Inspections by policy, then record: policy p's for record i at p * count + i.
         var found = [(any Sendable)?](repeating: nil, count: policies.count * count)
         entries.withUnsafeMutableBufferPointer { entrySlots in
             links.withUnsafeMutableBufferPointer { linkSlots in
@@ -221,7 +264,7 @@ public struct Verifier: Sendable {
                             nonisolated(unsafe) let slots = (entrySlots, linkSlots, keptSlots, violationSlots, inspectionSlots)
                             ParallelMap.forEach(count: count) { index in
                                 let record: JSONValue
-                                switch StrictJSON.parseElement(bundleData, range: ranges[index], key: document.key, index: index, limits: limits) {
+                                switch StrictJSON.parseElement(bundleData, range: ranges[index], key: key, index: index, limits: limits) {
                                 case .failure(let violation):
                                     slots.3[index] = violation
                                     return
@@ -248,30 +291,7 @@ public struct Verifier: Sendable {
                 }
             }
         }
-        // The first record that is not acceptable JSON makes the whole bundle unacceptable,
-        // exactly as if the document had been parsed in one piece.
-        if let violation = violations.first(where: { $0 != nil }) ?? nil {
-            return refuse(violation)
-        }
-        report.records = entries
-        report.statements = kept.compactMap { $0 }
-        var inspections = [[Int: any Sendable]](repeating: [:], count: policies.count)
-        for policy in policies.indices {
-            for index in 0..<count {
-                if let inspection = found[policy * count + index] { inspections[policy][index] = inspection }
-            }
-        }
-        checkChain(links: links, recordCount: ranges.count, report: &report)
-        for (number, policy) in policies.enumerated() {
-            for finding in policy.erasedCheck(statements: report.statements, inspections: inspections[number]) {
-                if let index = finding.recordIndex, index < report.records.count {
-                    report.records[index].findings.append(finding)
-                } else {
-                    report.bundleFindings.append(finding)
-                }
-            }
-        }
-        return report
+        return RecordResults(entries: entries, links: links, kept: kept, violations: violations, inspections: found)
     }
 
     private func add(_ entry: inout VerificationReport.RecordEntry, _ code: String, _ message: String) {
