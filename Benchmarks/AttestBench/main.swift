@@ -134,6 +134,16 @@ if arguments.contains("--profile-keyless") {
     exit(0)
 }
 
+if arguments.contains("--profile-skim") {
+    // Only strict validation, nothing built, for a profiler: one payload checked 200,000 times.
+    let payload = Data(try makeBundle(records: 2).2[0])
+    let everyStatementMember = StrictJSON.SkippedMembers(paths: [["_type"], ["predicate"], ["predicateType"], ["subject"]])
+    let begin = now()
+    for _ in 0..<200_000 { _ = StrictJSON.parse(payload, skipping: everyStatementMember) }
+    print(String(format: "%.2f µs per payload", (now() - begin) * 1e6 / 200_000))
+    exit(0)
+}
+
 if arguments.contains("--profile-parts") {
     // What one gate record costs the verifier, part by part, on the calling thread (run it under
     // `taskset -c 0`): each part 1,000 times, and Verifier.verify of a 1,000-record bundle per record.
@@ -166,6 +176,13 @@ if arguments.contains("--profile-parts") {
         let smaller = Data(JSONValue.object(whole).serializedBytes())
         cost("strict parse payload without system and git") { _ = StrictJSON.parse(smaller) }
     }
+    // A floor for any design that validates without building a tree: the same strict checks,
+    // every member skipped (only an empty root object is built).
+    let envelopeBytes = data.subdata(in: ranges[1])
+    let everyEnvelopeMember = StrictJSON.SkippedMembers(paths: [["payloadType"], ["payload"], ["signatures"]])
+    cost("validate the envelope, nothing built") { _ = StrictJSON.parse(envelopeBytes, skipping: everyEnvelopeMember) }
+    let everyStatementMember = StrictJSON.SkippedMembers(paths: [["_type"], ["predicate"], ["predicateType"], ["subject"]])
+    cost("validate the payload, nothing built") { _ = StrictJSON.parse(Data(payloads[0]), skipping: everyStatementMember) }
     cost("timestamp parse") { _ = Timestamp.parse("2026-11-18T09:46:40.123Z") }
     let statement = (try? StrictJSON.parse(Data(payloads[0])).get()) ?? .null
     cost("subject serialized") { _ = statement["subject"]?.serialized() }

@@ -265,6 +265,8 @@ public enum StrictJSON {
         let baseOffset: Int
         let limits: Limits
         var position = 0
+        /// The plain keys of the objects being skimmed, innermost last (see `skimObject`).
+        var plainKeys: [Range<Int>] = []
 
         init(bytes: UnsafeBufferPointer<UInt8>, baseOffset: Int, limits: Limits) {
             self.bytes = bytes
@@ -433,27 +435,47 @@ public enum StrictJSON {
         /// `object`'s grammar and checks, members not kept.
         mutating func skimObject(depth: Int) throws {
             position += 1
-            var keys: [String] = []
-            // Past a few keys, a set: a hostile object of many keys must not cost their square.
-            var keySet: Set<String>?
+            // While every key is plain ASCII (no escape, no byte past 0x7F), keys are compared as
+            // bytes, kept as ranges on a stack shared by the whole parse: for ASCII, equal bytes
+            // and equal strings are the same thing. Any other key ("\u0061", or "\u{212A}" which
+            // Swift holds equal to "K"), or a 17th key, turns the object to decoded keys in a set,
+            // compared exactly as `object` compares them (and a hostile object of many keys does
+            // not cost their square).
+            let base = plainKeys.count
+            defer { plainKeys.removeSubrange(base...) }
+            var decoded: Set<String>?
             skipWhitespace()
             if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return }
             while true {
-                let (key, keyStart) = try memberKey()
-                try nameSeparator()
-                try within(.key(key)) { try skimValue(depth: depth + 1) }
-                let duplicate: Bool
-                if var set = keySet {
-                    duplicate = !set.insert(key).inserted
-                    keySet = set
+                skipWhitespace()
+                let keyStart = position
+                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                    throw violation(.syntax, "expected a string key")
+                }
+                var plain: Range<Int>?
+                var key: String?
+                let end = firstSpecial(from: position + 1)
+                if decoded == nil, end < bytes.count, bytes[end] == UInt8(ascii: "\""), isASCII(position + 1..<end) {
+                    plain = position + 1..<end
+                    position = end + 1
                 } else {
-                    duplicate = keys.contains(key)
-                    keys.append(key)
-                    if keys.count > 16 { keySet = Set(keys) }
+                    key = try string()
+                }
+                try nameSeparator()
+                try within(.key(key ?? text(of: plain))) { try skimValue(depth: depth + 1) }
+                var duplicate = false
+                if let plain, decoded == nil {
+                    duplicate = plainKeys[base...].contains { sameBytes($0, plain) }
+                    plainKeys.append(plain)
+                    if plainKeys.count - base > 16 { decoded = Set(plainKeys[base...].map(text(of:))) }
+                } else {
+                    var set = decoded ?? Set(plainKeys[base...].map(text(of:)))
+                    duplicate = !set.insert(key ?? text(of: plain)).inserted
+                    decoded = set
                 }
                 if duplicate {
                     position = keyStart
-                    throw violation(.duplicateKey, "duplicate key \"\(key)\"")
+                    throw violation(.duplicateKey, "duplicate key \"\(key ?? text(of: plain))\"")
                 }
                 skipWhitespace()
                 guard position < bytes.count else { throw violation(.syntax, "unterminated object") }
@@ -461,6 +483,22 @@ public enum StrictJSON {
                 try expect(UInt8(ascii: "}"))
                 return
             }
+        }
+
+        func isASCII(_ range: Range<Int>) -> Bool {
+            for index in range where bytes[index] >= 0x80 { return false }
+            return true
+        }
+
+        func sameBytes(_ first: Range<Int>, _ second: Range<Int>) -> Bool {
+            guard first.count == second.count, let base = bytes.baseAddress else { return false }
+            return first.isEmpty || memcmp(base + first.lowerBound, base + second.lowerBound, first.count) == 0
+        }
+
+        /// A plain key's text (nil: none).
+        func text(of range: Range<Int>?) -> String {
+            guard let range else { return "" }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
         }
 
         /// `array`'s grammar and checks, elements not kept.
