@@ -91,28 +91,44 @@ public enum StrictJSON {
     /// building them is most of the parse's cost).
     public struct SkippedMembers: Sendable, Equatable {
         /// The next key on some path, and what follows it; a member whose entry is a leaf is skipped.
-        var children: [String: SkippedMembers]
+        /// A few entries at most: found by comparing keys, cheaper here than hashing every member.
+        var children: [Child]
         var isLeaf: Bool { children.isEmpty }
+
+        struct Child: Sendable, Equatable {
+            var key: String
+            var node: SkippedMembers
+        }
 
         /// `paths` such as [["predicate", "system"]]: the member "system" of the root's member "predicate".
         public init(paths: [[String]]) {
-            children = [:]
+            children = []
             for path in paths where !path.isEmpty { add(path[...]) }
         }
 
-        private init() { children = [:] }
+        private init() { children = [] }
+
+        /// What follows `key`, nil when no path goes through it.
+        func child(_ key: String) -> SkippedMembers? {
+            for child in children where child.key == key { return child.node }
+            return nil
+        }
 
         private mutating func add(_ path: ArraySlice<String>) {
             guard let first = path.first else { return }
-            var child = children[first] ?? SkippedMembers()
-            // A member already skipped whole stays skipped whole.
-            if children[first] != nil, child.isLeaf { return }
-            if path.count > 1 {
-                child.add(path.dropFirst())
-            } else {
-                child = SkippedMembers()
+            guard let index = children.firstIndex(where: { $0.key == first }) else {
+                var node = SkippedMembers()
+                if path.count > 1 { node.add(path.dropFirst()) }
+                children.append(Child(key: first, node: node))
+                return
             }
-            children[first] = child
+            // A member already skipped whole stays skipped whole; a shorter path skips it whole.
+            if children[index].node.isLeaf { return }
+            if path.count > 1 {
+                children[index].node.add(path.dropFirst())
+            } else {
+                children[index].node = SkippedMembers()
+            }
         }
 
         public var isEmpty: Bool { children.isEmpty }
@@ -371,7 +387,7 @@ public enum StrictJSON {
                         throw violation(.duplicateKey, "duplicate key \"\(key)\"")
                     }
                     deferredKeys.append(key)
-                } else if let next = skipping?.children[key], next.isLeaf {
+                } else if let next = skipping?.child(key), next.isLeaf {
                     // Checked like any member, in the same order (value, then duplicate key), not built.
                     try within(.key(key)) { try skimValue(depth: depth + 1) }
                     if skippedKeys.contains(key) {
@@ -380,7 +396,7 @@ public enum StrictJSON {
                     }
                     skippedKeys.append(key)
                 } else {
-                    let next = skipping?.children[key]
+                    let next = skipping?.child(key)
                     let member = try within(.key(key)) { try value(depth: depth + 1, skipping: next) }
                     // One hash per key: a duplicate is found as it is inserted (after its value
                     // was read, so a malformed value after a duplicate key reports the value).
