@@ -17,19 +17,70 @@ public enum SHA256Digest {
     public static func hex(_ data: some ContiguousBytes) -> String {
         Hex.encode(bytes(data))
     }
+
+    /// The digest as a value (no heap storage): what the chain check keeps of every record.
+    static func value(_ data: some ContiguousBytes) -> DigestValue {
+        data.withUnsafeBytes { raw in
+            guard let digest = OpenSSLSHA256.digest(raw, into: DigestValue.self) else {
+                preconditionFailure("OpenSSL could not compute SHA-256: \(OpenSSLErrorQueue.drain())")
+            }
+            return digest
+        }
+    }
+}
+
+/// A SHA-256 digest held inline. Verifying a bundle keeps one per record until the chain check:
+/// inline, they cost no allocation to make and nothing to free.
+struct DigestValue: Equatable, Sendable, CustomStringConvertible {
+    var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    static func == (left: DigestValue, right: DigestValue) -> Bool {
+        left.words.0 == right.words.0 && left.words.1 == right.words.1 && left.words.2 == right.words.2 && left.words.3 == right.words.3
+    }
+
+    /// The digest that `text` spells in 64 lowercase hex characters (the form attest writes);
+    /// nil for anything else, which therefore never equals a digest.
+    init?(lowercaseHex text: String) {
+        var text = text
+        let parsed: DigestValue?? = text.withUTF8 { utf8 in
+            guard utf8.count == 64 else { return .some(nil) }
+            var value = DigestValue()
+            let complete = withUnsafeMutableBytes(of: &value.words) { output -> Bool in
+                for index in 0..<32 {
+                    guard let high = Hex.lowercaseValue(utf8[2 * index]), let low = Hex.lowercaseValue(utf8[2 * index + 1]) else { return false }
+                    output[index] = high << 4 | low
+                }
+                return true
+            }
+            return complete ? value : .some(nil)
+        }
+        guard case .some(.some(let value)) = parsed else { return nil }
+        self = value
+    }
+
+    init() {}
+
+    /// 64 lowercase hex characters.
+    var description: String {
+        withUnsafeBytes(of: words) { Hex.encode($0) }
+    }
 }
 
 /// Lowercase hex encoding and strict decoding.
 public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
-    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var output: [UInt8] = []
-        for byte in bytes {
-            output.append(digits[Int(byte >> 4)])
-            output.append(digits[Int(byte & 0x0F)])
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        // Written straight into the string's own storage: one allocation, none for 15 bytes or fewer.
+        String(unsafeUninitializedCapacity: 2 * bytes.count) { output in
+            var position = 0
+            for byte in bytes {
+                output[position] = digits[Int(byte >> 4)]
+                output[position + 1] = digits[Int(byte & 0x0F)]
+                position += 2
+            }
+            return position
         }
-        return String(decoding: output, as: UTF8.self)
     }
 
     /// Decodes hex (either case); nil for odd length or a non-hex character.
@@ -45,6 +96,15 @@ public enum Hex {
             index += 2
         }
         return output
+    }
+
+    /// A lowercase hex digit's value; nil for anything else (uppercase included).
+    static func lowercaseValue(_ character: UInt8) -> UInt8? {
+        switch character {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
+        default: nil
+        }
     }
 
     private static func value(_ character: UInt8) -> UInt8? {

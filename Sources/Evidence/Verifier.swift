@@ -66,13 +66,50 @@ extension RecordPolicy {
 }
 
 extension RecordPolicy {
-    /// Type-erased steps for the verifier, which holds policies of different types.
-    func erasedInspect(_ statement: VerifiedStatement) -> (any Sendable)? {
-        inspect(statement)
+    /// Slots for this policy's inspections of `count` records, typed: the verifier holds policies
+    /// of different types, and a cast per record back from `any Sendable` would cost more than
+    /// many an inspection.
+    func makeInspections(count: Int) -> any PolicyInspections {
+        TypedInspections(policy: self, count: count)
+    }
+}
+
+/// One policy's inspections during a verification, one slot per record.
+protocol PolicyInspections: AnyObject, Sendable {
+    /// Inspects record `index`; called once per index, from any core, on distinct indexes.
+    func inspect(_ statement: VerifiedStatement, index: Int)
+    /// The policy's findings once every record is inspected.
+    func check(statements: [VerifiedStatement]) -> [Finding]
+}
+
+private final class TypedInspections<Policy: RecordPolicy>: PolicyInspections, @unchecked Sendable {
+    let policy: Policy
+    /// Written in place by `inspect`, each slot by exactly one core, and read only once every
+    /// core is done (the verifier's parallel step ends before `check`).
+    let slots: UnsafeMutableBufferPointer<Policy.Inspection?>
+
+    init(policy: Policy, count: Int) {
+        self.policy = policy
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
     }
 
-    func erasedCheck(statements: [VerifiedStatement], inspections: [Int: any Sendable]) -> [Finding] {
-        check(statements: statements, inspections: inspections.compactMapValues { $0 as? Inspection })
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    func inspect(_ statement: VerifiedStatement, index: Int) {
+        slots[index] = policy.inspect(statement)
+    }
+
+    func check(statements: [VerifiedStatement]) -> [Finding] {
+        var inspections: [Int: Policy.Inspection] = [:]
+        inspections.reserveCapacity(slots.count)
+        for index in slots.indices {
+            if let inspection = slots[index] { inspections[index] = inspection }
+        }
+        return policy.check(statements: statements, inspections: inspections)
     }
 }
 
@@ -143,6 +180,8 @@ public struct Verifier: Sendable {
     /// Predicate members neither the verifier nor any policy reads in a record it does not keep:
     /// validated, not built (see `RecordPolicy.predicateMembersNotInspected`); nil when none.
     let unreadMembers: StrictJSON.SkippedMembers?
+    /// `[keyID]` for each trusted key, in order: a record's `signedBy` when that key alone signed it.
+    let soleSigners: [[String]]
 
     public init(trustedKeys: [PublicKey], policies: [any RecordPolicy] = [], limits: StrictJSON.Limits = .standard,
                 retention: StatementRetention = .all) {
@@ -150,6 +189,7 @@ public struct Verifier: Sendable {
         self.policies = policies
         self.limits = limits
         self.retention = retention
+        soleSigners = trustedKeys.map { [$0.keyID] }
         var unread = policies.first?.predicateMembersNotInspected ?? []
         for policy in policies.dropFirst() { unread.formIntersection(policy.predicateMembersNotInspected) }
         // What the verifier itself reads of every predicate: the chain, the times, the gate's name.
@@ -211,15 +251,9 @@ public struct Verifier: Sendable {
         }
         report.records = results.entries
         report.statements = results.kept.compactMap { $0 }
-        var inspections = [[Int: any Sendable]](repeating: [:], count: policies.count)
-        for policy in policies.indices {
-            for index in 0..<count {
-                if let inspection = results.inspections[policy * count + index] { inspections[policy][index] = inspection }
-            }
-        }
         checkChain(links: results.links, recordCount: count, report: &report)
-        for (number, policy) in policies.enumerated() {
-            for finding in policy.erasedCheck(statements: report.statements, inspections: inspections[number]) {
+        for number in policies.indices {
+            for finding in results.inspections[number].check(statements: report.statements) {
                 if let index = finding.recordIndex, index < report.records.count {
                     report.records[index].findings.append(finding)
                 } else {
@@ -239,8 +273,8 @@ public struct Verifier: Sendable {
         var kept: [VerifiedStatement?]
         /// Why a record is not acceptable JSON, where it is not.
         var violations: [StrictJSON.Violation?]
-        /// Inspections by policy, then record: policy p's for record i at p * count + i.
-        var inspections: [(any Sendable)?]
+        /// Each policy's inspections, in the order of `policies`.
+        var inspections: [any PolicyInspections]
     }
 
     /// Parses and checks every record on every core: its JSON, signatures, statement, the
@@ -254,38 +288,34 @@ public struct Verifier: Sendable {
         var links = [ChainLink?](repeating: nil, count: count)
         var kept = [VerifiedStatement?](repeating: nil, count: count)
         var violations = [StrictJSON.Violation?](repeating: nil, count: count)
-        var found = [(any Sendable)?](repeating: nil, count: policies.count * count)
+        let found = policies.map { $0.makeInspections(count: count) }
         entries.withUnsafeMutableBufferPointer { entrySlots in
             links.withUnsafeMutableBufferPointer { linkSlots in
                 kept.withUnsafeMutableBufferPointer { keptSlots in
                     violations.withUnsafeMutableBufferPointer { violationSlots in
-                        found.withUnsafeMutableBufferPointer { inspectionSlots in
-                            // Every index is written by exactly one core.
-                            nonisolated(unsafe) let slots = (entrySlots, linkSlots, keptSlots, violationSlots, inspectionSlots)
-                            ParallelMap.forEach(count: count) { index in
-                                let record: JSONValue
-                                switch StrictJSON.parseElement(bundleData, range: ranges[index], key: key, index: index, limits: limits) {
-                                case .failure(let violation):
-                                    slots.3[index] = violation
-                                    return
-                                case .success(let value): record = value
-                                }
-                                var entry = VerificationReport.RecordEntry(index: index, predicateType: nil, label: "", signedBy: [], findings: [])
-                                var times: [ChainLink.Time] = []
-                                let statement = checkRecord(record, index: index, entry: &entry, times: &times)
-                                if entry.label.isEmpty { entry.label = "record \(index)" }
-                                if let statement {
-                                    for (number, policy) in policies.enumerated() {
-                                        slots.4[number * count + index] = policy.erasedInspect(statement)
-                                    }
-                                    slots.1[index] = ChainLink(statement, times: times)
-                                    if retention == .all || statement.predicateType == PredicateType.summary
-                                        || statement.predicateType == PredicateType.reproduction {
-                                        slots.2[index] = statement
-                                    }
-                                }
-                                slots.0[index] = entry
+                        // Every index is written by exactly one core.
+                        nonisolated(unsafe) let slots = (entrySlots, linkSlots, keptSlots, violationSlots)
+                        ParallelMap.forEach(count: count) { index in
+                            let record: JSONValue
+                            switch StrictJSON.parseElement(bundleData, range: ranges[index], key: key, index: index, limits: limits) {
+                            case .failure(let violation):
+                                slots.3[index] = violation
+                                return
+                            case .success(let value): record = value
                             }
+                            var entry = VerificationReport.RecordEntry(index: index, predicateType: nil, label: "", signedBy: [], findings: [])
+                            var times: (startedAt: ChainLink.Time?, finishedAt: ChainLink.Time?) = (nil, nil)
+                            let statement = checkRecord(record, index: index, entry: &entry, times: &times)
+                            if entry.label.isEmpty { entry.label = "record \(index)" }
+                            if let statement {
+                                for inspections in found { inspections.inspect(statement, index: index) }
+                                slots.1[index] = ChainLink(statement, startedAt: times.startedAt, finishedAt: times.finishedAt)
+                                if retention == .all || statement.predicateType == PredicateType.summary
+                                    || statement.predicateType == PredicateType.reproduction {
+                                    slots.2[index] = statement
+                                }
+                            }
+                            slots.0[index] = entry
                         }
                     }
                 }
@@ -301,7 +331,7 @@ public struct Verifier: Sendable {
     /// Checks one envelope: shape, base64, payloadType, signatures, statement. Returns the decoded
     /// statement when the payload could be read, and its timestamps (read once, for the chain too).
     private func checkRecord(_ record: JSONValue, index: Int, entry: inout VerificationReport.RecordEntry,
-                             times: inout [ChainLink.Time]) -> VerifiedStatement? {
+                             times: inout (startedAt: ChainLink.Time?, finishedAt: ChainLink.Time?)) -> VerifiedStatement? {
         guard let envelope = record.objectValue else {
             add(&entry, "record.shape", "the record is not a JSON object")
             return nil
@@ -324,25 +354,29 @@ public struct Verifier: Sendable {
         if signatures.isEmpty {
             add(&entry, "signature.missing", "the record carries no signature")
         }
-        var foundIDs: [String] = []
         for (position, signature) in signatures.enumerated() {
-            guard let keyid = signature["keyid"]?.stringValue ?? Optional(""), let sigText = signature["sig"]?.stringValue else {
+            guard let sigText = signature["sig"]?.stringValue else {
                 add(&entry, "signature.shape", "signature \(position) has no \"sig\" string")
                 continue
             }
-            foundIDs.append(keyid)
+            let keyid = signature["keyid"]?.stringValue ?? ""
             guard let sig = Base64.decode(sigText) else {
                 add(&entry, "signature.base64", "signature \(position) is not valid base64")
                 continue
             }
             // keyid is only a hint: try the named key first, then every other trusted key.
-            let signer = trustedKeys.first { $0.keyID == keyid && $0.verify(signature: sig, message: pae) }
-                ?? trustedKeys.first { $0.keyID != keyid && $0.verify(signature: sig, message: pae) }
-            if let signer, !entry.signedBy.contains(signer.keyID) {
-                entry.signedBy.append(signer.keyID)
+            guard let signer = trustedKeys.firstIndex(where: { $0.keyID == keyid && $0.verify(signature: sig, message: pae) })
+                ?? trustedKeys.firstIndex(where: { $0.keyID != keyid && $0.verify(signature: sig, message: pae) }) else { continue }
+            if entry.signedBy.isEmpty {
+                // The usual case, one signer: share its list rather than make one per record.
+                entry.signedBy = soleSigners[signer]
+            } else if !entry.signedBy.contains(trustedKeys[signer].keyID) {
+                entry.signedBy.append(trustedKeys[signer].keyID)
             }
         }
         if entry.signedBy.isEmpty, !signatures.isEmpty {
+            // The key ids of the signatures that have a "sig" string (an absent keyid counts as empty).
+            let foundIDs = signatures.compactMap { $0["sig"]?.stringValue == nil ? nil : $0["keyid"]?.stringValue ?? "" }
             let trusted = trustedKeys.map(\.keyID)
             if !foundIDs.contains(where: trusted.contains) {
                 add(&entry, "signature.untrusted-key",
@@ -395,7 +429,8 @@ public struct Verifier: Sendable {
         for field in ["startedAt", "finishedAt"] {
             if let value = predicate[field] {
                 if let text = value.stringValue, let date = Timestamp.parse(text) {
-                    times.append(ChainLink.Time(field: field, text: text, date: date))
+                    let time = ChainLink.Time(field: field, text: text, date: date)
+                    if field == "startedAt" { times.startedAt = time } else { times.finishedAt = time }
                 } else {
                     add(&entry, "timestamp.format", "\(field) \(value.serialized()) is not an RFC 3339 timestamp")
                 }
@@ -415,12 +450,12 @@ public struct Verifier: Sendable {
         func add(_ index: Int, _ code: String, _ message: String) {
             report.records[index].findings.append(Finding(code: code, message: message, recordIndex: index))
         }
-        let links = byIndex.compactMap { $0 }
-        let runID = Statistics.mostCommon(links.compactMap(\.runID))
+        let runID = Statistics.mostCommon(byIndex.lazy.compactMap { $0?.runID })
         report.runID = runID
-        let subject = Statistics.mostCommon(links.map(\.subjectText))
-        if let link = links.first(where: { $0.subjectText == subject }), let name = link.subjectName, let digest = link.subjectDigest {
-            report.subject = "\(name)@\(digest.algorithm):\(digest.value)"
+        let subject = Statistics.mostCommon(byIndex.lazy.compactMap { $0?.subjectText })
+        if let subject, case .success(let value) = StrictJSON.parse(Data(subject.utf8), limits: limits),
+           let name = value["name"]?.stringValue, let digest = value["digest"]?.objectValue?.first {
+            report.subject = "\(name)@\(digest.key):\(digest.value.stringValue ?? "")"
         }
         var lastTime: Date?
         for index in 0..<recordCount {
@@ -437,18 +472,19 @@ public struct Verifier: Sendable {
             if position != index {
                 add(index, "chain.index", "chain.index is \(position.map(String.init) ?? "missing"), expected \(index) (records reordered, dropped or duplicated)")
             }
-            let expectedPrevious: String? = index == 0 ? nil : byIndex[index - 1]?.payloadDigest
             if index == 0 {
-                if link.previousText != "null" {
-                    add(index, "chain.previous-mismatch", "the first record's previous must be null, found \(link.previousText ?? "missing")")
+                if case .null = link.previous {} else {
+                    add(index, "chain.previous-mismatch", "the first record's previous must be null, found \(link.previous.text)")
                 }
-            } else if let expectedPrevious, link.previousString != expectedPrevious {
-                add(index, "chain.previous-mismatch", "previous is \(link.previousText ?? "missing"), expected \(expectedPrevious) (SHA-256 of record \(index - 1)'s payload)")
+            } else if let expectedPrevious = byIndex[index - 1]?.payloadDigest {
+                if case .digest(let previous) = link.previous, previous == expectedPrevious {} else {
+                    add(index, "chain.previous-mismatch", "previous is \(link.previous.text), expected \(expectedPrevious) (SHA-256 of record \(index - 1)'s payload)")
+                }
             }
             if link.subjectText != subject {
                 add(index, "subject.mismatch", "the subject \(link.subjectText) differs from the bundle's \(subject ?? "?")")
             }
-            for time in link.times {
+            link.forEachTime { time in
                 if let lastTime, time.date < lastTime {
                     add(index, "timestamp.order", "\(time.field) \(time.text) is earlier than the previous record's")
                 }
@@ -458,15 +494,15 @@ public struct Verifier: Sendable {
                 add(index, "summary.not-last", "a summary record at index \(index) is not the last record")
             }
         }
-        let summaries = links.filter(\.isSummary)
+        let summaryCount = byIndex.reduce(0) { $0 + ($1?.isSummary == true ? 1 : 0) }
         guard recordCount >= 1, recordCount <= byIndex.count, let last = byIndex[recordCount - 1], last.isSummary,
               let summary = report.statements.last, summary.index == recordCount - 1 else {
             report.bundleFindings.append(Finding(code: "summary.missing",
                                                  message: "the last record is not a summary: the bundle is truncated or unsealed"))
             return
         }
-        if summaries.count > 1 {
-            report.bundleFindings.append(Finding(code: "summary.duplicate", message: "the bundle holds \(summaries.count) summaries; exactly one is allowed"))
+        if summaryCount > 1 {
+            report.bundleFindings.append(Finding(code: "summary.duplicate", message: "the bundle holds \(summaryCount) summaries; exactly one is allowed"))
         }
         report.verdict = summary.predicate["verdict"]?.stringValue
         let count = summary.predicate["recordCount"]?.intValue
@@ -474,7 +510,7 @@ public struct Verifier: Sendable {
             add(recordCount - 1, "summary.record-count", "the summary's recordCount is \(count.map(String.init) ?? "missing"), but the bundle holds \(recordCount) records")
         }
         let head = summary.predicate["head"]?.stringValue
-        let expectedHead = recordCount >= 2 ? byIndex[recordCount - 2]?.payloadDigest : nil
+        let expectedHead = recordCount >= 2 ? byIndex[recordCount - 2]?.payloadDigest.description : nil
         if let expectedHead, head != expectedHead {
             add(recordCount - 1, "summary.head", "the summary's head is \(head ?? "missing"), expected \(expectedHead)")
         }
@@ -482,42 +518,67 @@ public struct Verifier: Sendable {
 }
 
 /// What the chain check needs of one record, taken while its statement is at hand so the
-/// statement itself need not be kept.
-private final class ChainLink: Sendable {
-    struct Time {
+/// statement itself need not be kept. Mostly inline values: bundles hold thousands of records,
+/// and whatever a link allocates is freed on one core once the check is done.
+private struct ChainLink: Sendable {
+    struct Time: Sendable {
         var field: String
         var text: String
         var date: Date
     }
 
-    let index: Int
+    /// `previous` as written.
+    enum Previous: Sendable {
+        case absent
+        case null
+        /// 64 lowercase hex characters, the only form that can equal a payload's digest.
+        case digest(DigestValue)
+        /// Anything else, in JSON form (for messages).
+        case other(String)
+
+        var text: String {
+            switch self {
+            case .absent: "missing"
+            case .null: "null"
+            case .digest(let digest): "\"\(digest)\""
+            case .other(let text): text
+            }
+        }
+    }
+
     let hasChain: Bool
     let runID: String?
     let chainIndex: Int?
-    /// `previous` as written (for messages), nil when absent; and its text when it is a string.
-    let previousText: String?
-    let previousString: String?
+    let previous: Previous
+    /// The subject in canonical JSON: records agree on it when these bytes are equal.
     let subjectText: String
-    let subjectName: String?
-    let subjectDigest: (algorithm: String, value: String)?
-    let times: [Time]
-    let payloadDigest: String
+    let startedAt: Time?
+    let finishedAt: Time?
+    let payloadDigest: DigestValue
     let isSummary: Bool
 
-    init(_ statement: VerifiedStatement, times: [Time]) {
-        index = statement.index
+    init(_ statement: VerifiedStatement, startedAt: Time?, finishedAt: Time?) {
         let chain = statement.predicate["chain"]?.objectValue
         hasChain = chain != nil
         runID = chain?["runId"]?.stringValue
         chainIndex = chain?["index"]?.intValue
-        previousText = chain?["previous"]?.serialized()
-        previousString = chain?["previous"]?.stringValue
+        switch chain?["previous"] {
+        case nil: previous = .absent
+        case .null?: previous = .null
+        case .string(let text)?: previous = DigestValue(lowercaseHex: text).map { .digest($0) } ?? .other(JSONValue.string(text).serialized())
+        case let value?: previous = .other(value.serialized())
+        }
         subjectText = statement.subject.serialized()
-        subjectName = statement.subject["name"]?.stringValue
-        subjectDigest = statement.subject["digest"]?.objectValue?.first.map { ($0.key, $0.value.stringValue ?? "") }
-        self.times = times
-        payloadDigest = SHA256Digest.hex(statement.payload)
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        payloadDigest = SHA256Digest.value(statement.payload)
         isSummary = statement.predicateType == PredicateType.summary
+    }
+
+    /// Both timestamps, in the order records give them.
+    func forEachTime(_ body: (Time) -> Void) {
+        if let startedAt { body(startedAt) }
+        if let finishedAt { body(finishedAt) }
     }
 }
 
@@ -571,11 +632,17 @@ public enum ParallelMap {
 }
 
 enum Statistics {
-    static func mostCommon(_ values: [String]) -> String? {
+    /// The value given most often (the first of those tied); nil for none.
+    static func mostCommon(_ values: some Sequence<String>) -> String? {
         // Nearly always every value is the same: one pass of comparisons, no hashing.
-        if let first = values.first, values.allSatisfy({ $0 == first }) { return first }
+        var iterator = values.makeIterator()
+        guard let first = iterator.next() else { return nil }
+        var allSame = true
+        while allSame, let value = iterator.next() { allSame = value == first }
+        if allSame { return first }
         var counts: [String: Int] = [:]
         for value in values { counts[value, default: 0] += 1 }
-        return values.first { counts[$0] == counts.values.max() }
+        let highest = counts.values.max()
+        return values.first { counts[$0] == highest }
     }
 }

@@ -233,35 +233,41 @@ enum ReplayPrinter {
 
 enum VerificationPrinter {
     static func print(_ report: VerificationReport, file: String) {
-        var lines: [String] = []
-        lines.reserveCapacity(report.records.count + 8)
-        lines.append("bundle \(file)")
-        if let subject = report.subject { lines.append("subject \(subject)") }
-        if let runID = report.runID { lines.append("run \(runID)") }
-        lines.append("trusted keys: \(report.trustedKeyIDs.joined(separator: ", "))")
-        // Bundles can hold thousands of records, nearly all signed by the same key: its
-        // " (signed by …)" text is built once, not once per line.
-        var signerTexts: [[String]: String] = [:]
-        for record in report.records {
-            let signer: String
-            if record.signedBy.isEmpty {
-                signer = ""
-            } else if let known = signerTexts[record.signedBy] {
-                signer = known
-            } else {
-                signer = " (signed by \(record.signedBy.map { String($0.prefix(16)) }.joined(separator: ", ")))"
-                signerTexts[record.signedBy] = signer
-            }
-            lines.append((record.ok ? "✓ " : "✗ ") + String(record.index) + ": " + record.label + signer)
-            for finding in record.findings { lines.append("    \(finding.code): \(finding.message)") }
+        // One string for the whole report, written once: bundles can hold thousands of records.
+        var text = ""
+        text.reserveCapacity(64 * (report.records.count + 8))
+        func line(_ parts: String...) {
+            for part in parts { text += part }
+            text += "\n"
         }
-        for finding in report.bundleFindings { lines.append("✗ bundle: \(finding.code): \(finding.message)") }
+        line("bundle ", file)
+        if let subject = report.subject { line("subject ", subject) }
+        if let runID = report.runID { line("run ", runID) }
+        line("trusted keys: ", report.trustedKeyIDs.joined(separator: ", "))
+        // Nearly every record is signed by the same key: its " (signed by …)" text is built
+        // again only when the signers change from one record to the next.
+        var lastSigners: [String] = []
+        var signer = ""
+        for record in report.records {
+            if record.signedBy != lastSigners {
+                lastSigners = record.signedBy
+                signer = lastSigners.isEmpty ? "" : " (signed by \(lastSigners.map { String($0.prefix(16)) }.joined(separator: ", ")))"
+            }
+            text += record.ok ? "✓ " : "✗ "
+            text += String(record.index)
+            text += ": "
+            text += record.label
+            text += signer
+            text += "\n"
+            for finding in record.findings { line("    ", finding.code, ": ", finding.message) }
+        }
+        for finding in report.bundleFindings { line("✗ bundle: ", finding.code, ": ", finding.message) }
         let count = report.allFindings.count
         if report.isVerified {
-            lines.append("VERIFIED: \(report.records.count) records, signatures, chain, seal and verdicts check out; claimed verdict \(report.verdict ?? "?")")
+            line("VERIFIED: \(report.records.count) records, signatures, chain, seal and verdicts check out; claimed verdict \(report.verdict ?? "?")")
         } else {
-            lines.append("NOT VERIFIED: \(count) finding\(count == 1 ? "" : "s")")
+            line("NOT VERIFIED: \(count) finding\(count == 1 ? "" : "s")")
         }
-        Swift.print(lines.joined(separator: "\n"))
+        Swift.print(text, terminator: "")
     }
 }

@@ -42,6 +42,7 @@ struct BundleVerificationTests {
         #expect(report.records.count == 4)
         #expect(report.verdict == "TEST")
         #expect(report.runID == "00112233445566778899aabbccddeeff")
+        #expect(report.subject == "attest@gitCommit:" + String(repeating: "ab", count: 20))
     }
 
     @Test("a bundle verifies with the openssl CLI alone, following FORMAT.md's four steps")
@@ -203,8 +204,13 @@ struct BundleVerificationTests {
         let other = try Fixtures.bundle(runID: "ffeeddccbbaa99887766554433221100")
         var records = Self.records(bundle)
         records[1] = Self.records(other)[1]
-        let codes = Self.codes(Self.verifier.verify(bundleData: Self.with(records: records, from: bundle)))
-        #expect(codes.contains("chain.run-id"))
+        let report = Self.verifier.verify(bundleData: Self.with(records: records, from: bundle))
+        #expect(Self.codes(report).contains("chain.run-id"))
+        // The bundle's run is the one most records name, not the first record's.
+        #expect(report.runID == "00112233445566778899aabbccddeeff")
+        records[0] = Self.records(other)[0]
+        records[2] = Self.records(other)[2]
+        #expect(Self.verifier.verify(bundleData: Self.with(records: records, from: bundle)).runID == "ffeeddccbbaa99887766554433221100")
     }
 
     @Test("a signature from another key, and a bundle whose only signer is untrusted, are rejected with expected and found ids")
@@ -254,6 +260,66 @@ struct BundleVerificationTests {
         }
     }
 
+    /// Record `index` with its predicate's chain changed by `change`, and signed again.
+    static func rechained(_ records: [JSONValue], _ index: Int, _ change: (inout [String: JSONValue]) -> Void) throws -> JSONValue {
+        let key = Fixtures.signingKey
+        let payload = try base64(records[index]["payload"]?.stringValue)
+        var statement = try #require(try JSONDecoder().decode(JSONValue.self, from: Data(payload)).objectValue)
+        var predicate = try #require(statement["predicate"]?.objectValue)
+        var chain = try #require(predicate["chain"]?.objectValue)
+        change(&chain)
+        predicate["chain"] = .object(chain)
+        statement["predicate"] = .object(predicate)
+        let newPayload = Array(JSONValue.object(statement).serialized().utf8)
+        let signature = try key.sign(DSSE.pae(payloadType: FormatConstants.payloadType, payload: newPayload))
+        return DSSEEnvelope(payloadType: FormatConstants.payloadType, payload: Base64.encode(newPayload),
+                            signatures: [DSSESignature(keyid: key.publicKey.keyID, sig: Base64.encode(signature))]).json
+    }
+
+    @Test("previous must be the prior payload's digest exactly as attest writes it: uppercase hex, another type or a non-null first previous is a mismatch")
+    func previousAsWritten() throws {
+        let bundle = try Fixtures.bundle()
+        let records = Self.records(bundle)
+        let digest = SHA256Digest.hex(try Self.base64(records[0]["payload"]?.stringValue))
+        let cases: [(index: Int, previous: JSONValue, shown: String)] = [
+            (1, .string(digest.uppercased()), "\"\(digest.uppercased())\""),
+            (1, .number(5), "5"),
+            (1, .null, "null"),
+            (0, .string(""), "\"\""),
+        ]
+        for (index, previous, shown) in cases {
+            var changed = records
+            changed[index] = try Self.rechained(records, index) { $0["previous"] = previous }
+            let report = Self.verifier.verify(bundleData: Self.with(records: changed, from: bundle))
+            let finding = try #require(report.records[index].findings.first { $0.code == "chain.previous-mismatch" }, "\(shown)")
+            #expect(finding.message.contains(index == 0 ? "found \(shown)" : "previous is \(shown), expected \(digest)"), "\(finding.message)")
+        }
+        // The same digest in lowercase, signed again, is the original chain: nothing to find.
+        var same = records
+        same[1] = try Self.rechained(records, 1) { $0["previous"] = .string(digest) }
+        #expect(!Self.codes(Self.verifier.verify(bundleData: Self.with(records: same, from: bundle))).contains("chain.previous-mismatch"))
+        var missing = records
+        missing[1] = try Self.rechained(records, 1) { $0["previous"] = nil }
+        let report = Self.verifier.verify(bundleData: Self.with(records: missing, from: bundle))
+        #expect(report.records[1].findings.contains { $0.code == "chain.previous-mismatch" && $0.message.contains("previous is missing") })
+    }
+
+    @Test("a digest held as a value reads back as the hex digest; only 64 lowercase hex characters parse")
+    func digestValues() {
+        for text in ["", "abc", String(repeating: "ab", count: 100)] {
+            let data = Data(text.utf8)
+            #expect(SHA256Digest.value(data).description == SHA256Digest.hex(data))
+            #expect(DigestValue(lowercaseHex: SHA256Digest.hex(data)) == SHA256Digest.value(data))
+        }
+        let hex = SHA256Digest.hex(Data("x".utf8))
+        #expect(DigestValue(lowercaseHex: hex.uppercased()) == nil)
+        #expect(DigestValue(lowercaseHex: String(hex.dropLast())) == nil)
+        #expect(DigestValue(lowercaseHex: hex + "0") == nil)
+        #expect(DigestValue(lowercaseHex: String(hex.dropLast()) + "g") == nil)
+        #expect(Hex.encode([0x00, 0x0f, 0xf0, 0xff]) == "000ff0ff")
+        #expect(Hex.encode([UInt8]()) == "")
+    }
+
     @Test("wrong mediaType, not JSON, wrong shape and bad base64 each give their own finding")
     func shapes() throws {
         let bundle = try Fixtures.bundle()
@@ -284,7 +350,9 @@ struct BundleVerificationTests {
         let other = try Fixtures.bundle(subjectCommit: String(repeating: "cd", count: 20))
         var records = Self.records(bundle)
         records[0] = Self.records(other)[0]
-        #expect(Self.codes(Self.verifier.verify(bundleData: Self.with(records: records, from: bundle))).contains("subject.mismatch"))
+        let report = Self.verifier.verify(bundleData: Self.with(records: records, from: bundle))
+        #expect(report.records[0].findings.contains { $0.code == "subject.mismatch" })
+        #expect(report.subject == "attest@gitCommit:" + String(repeating: "ab", count: 20))
     }
 
     @Test("bundles are written atomically and archives never overwritten")

@@ -27,6 +27,20 @@ enum OpenSSLSHA256 {
         return made
     }
 
+    /// The digest written into a value of `Output`, which must be exactly 32 bytes of plain data.
+    static func digest<Output>(_ bytes: UnsafeRawBufferPointer, into: Output.Type) -> Output? where Output: BitwiseCopyable {
+        guard MemoryLayout<Output>.size == 32, let algorithm, let context = context(),
+              EVP_DigestInit_ex2(context, algorithm, nil) == 1,
+              EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) == 1 else { return nil }
+        // On the stack: a digest per record must cost no allocation.
+        return withUnsafeTemporaryAllocation(byteCount: 32, alignment: MemoryLayout<Output>.alignment) { output -> Output? in
+            var length: UInt32 = 0
+            guard let base = output.baseAddress,
+                  EVP_DigestFinal_ex(context, base.assumingMemoryBound(to: UInt8.self), &length) == 1, length == 32 else { return nil }
+            return output.load(as: Output.self)
+        }
+    }
+
     static func digest(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
         guard let algorithm, let context = context(), EVP_DigestInit_ex2(context, algorithm, nil) == 1,
               EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) == 1 else { return nil }
