@@ -362,14 +362,18 @@ public enum StrictJSON {
             }
         }
 
+        private static let emptyMembers = [String: JSONValue](minimumCapacity: 8)
+
         /// Reads an object's members. `deferring` may take over a member's value (it returns true
         /// when it consumed the value); such a member is left out of the result.
         mutating func object(depth: Int, deferring: ((inout Parser, String, Int) throws -> Bool)? = nil,
                              skipping: SkippedMembers? = nil) throws -> [String: JSONValue] {
             position += 1
-            var members: [String: JSONValue] = [:]
             // Most objects in a record have a handful of members: one allocation, no regrowth.
-            members.reserveCapacity(8)
+            // Copied from an empty dictionary of that capacity: making one directly (with
+            // `reserveCapacity` or `init(minimumCapacity:)`) looks up the storage's generic
+            // metadata on every call, a copy takes it from the original.
+            var members = Self.emptyMembers
             var deferredKeys: [String] = []
             var skippedKeys: [String] = []
             skipWhitespace()
