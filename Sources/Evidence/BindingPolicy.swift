@@ -40,7 +40,7 @@ public struct BindingPolicy: RecordPolicy {
     /// `inspect` reads nothing, so none of the members other policies leave unread is needed here.
     public var predicateMembersNotInspected: Set<String> { ["system", "git", "gitUnavailable"] }
 
-    public func check(statements: [VerifiedStatement], inspections: [Int: Never]) -> [Finding] {
+    public func check(statements: [VerifiedStatement], inspections: RecordInspections<Never>) -> [Finding] {
         var findings: [Finding] = []
         guard let summary = statements.last, summary.predicateType == PredicateType.summary else { return [] }
         if let expectedCommitPrefix {

@@ -51,8 +51,8 @@ public protocol RecordPolicy: Sendable {
     func inspect(_ statement: VerifiedStatement) -> Inspection?
 
     /// Judges the bundle. `statements` are those the verifier kept, in record order (always the
-    /// summary and any reproduction record); `inspections` are by record index.
-    func check(statements: [VerifiedStatement], inspections: [Int: Inspection]) -> [Finding]
+    /// summary and any reproduction record); `inspections` are in record order, by record index.
+    func check(statements: [VerifiedStatement], inspections: RecordInspections<Inspection>) -> [Finding]
 
     /// Members of a predicate that `inspect` never reads. When every policy names a member and the
     /// verifier keeps only the summary (`StatementRetention.summaryOnly`), the statements `inspect`
@@ -104,14 +104,46 @@ private final class TypedInspections<Policy: RecordPolicy>: PolicyInspections, @
     }
 
     func check(statements: [VerifiedStatement]) -> [Finding] {
-        var inspections: [Int: Policy.Inspection] = [:]
-        inspections.reserveCapacity(slots.count)
-        for index in slots.indices {
-            if let inspection = slots[index] { inspections[index] = inspection }
-        }
-        return policy.check(statements: statements, inspections: inspections)
+        policy.check(statements: statements, inspections: RecordInspections(byRecord: Array(slots)))
     }
 }
+
+/// What a policy's `inspect` returned for each record, in record order: the records it returned
+/// nil for are absent.
+public struct RecordInspections<Inspection>: Sequence {
+    /// One slot per record of the bundle.
+    private let byRecord: [Inspection?]
+
+    /// `byRecord[i]` is record i's inspection, nil where there is none.
+    public init(byRecord: [Inspection?]) {
+        self.byRecord = byRecord
+    }
+
+    /// Record `index`'s inspection; nil when there is none (or no such record).
+    public subscript(index: Int) -> Inspection? {
+        byRecord.indices.contains(index) ? byRecord[index] : nil
+    }
+
+    /// The indexes of the records that have an inspection, in order.
+    public var indices: [Int] { byRecord.indices.filter { byRecord[$0] != nil } }
+
+    public struct Iterator: IteratorProtocol {
+        fileprivate let byRecord: [Inspection?]
+        fileprivate var position = 0
+
+        public mutating func next() -> (index: Int, inspection: Inspection)? {
+            while position < byRecord.count {
+                defer { position += 1 }
+                if let inspection = byRecord[position] { return (position, inspection) }
+            }
+            return nil
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(byRecord: byRecord) }
+}
+
+extension RecordInspections: Sendable where Inspection: Sendable {}
 
 /// Which decoded statements a verification keeps for its caller once every record is checked.
 public enum StatementRetention: Sendable {
@@ -450,9 +482,10 @@ public struct Verifier: Sendable {
         func add(_ index: Int, _ code: String, _ message: String) {
             report.records[index].findings.append(Finding(code: code, message: message, recordIndex: index))
         }
-        let runID = Statistics.mostCommon(byIndex.lazy.compactMap { $0?.runID })
+        // By index: iterating the links themselves would copy each (retaining all it holds).
+        let runID = Statistics.mostCommon(byIndex.indices.lazy.compactMap { byIndex[$0]?.runID })
         report.runID = runID
-        let subject = Statistics.mostCommon(byIndex.lazy.compactMap { $0?.subjectText })
+        let subject = Statistics.mostCommon(byIndex.indices.lazy.compactMap { byIndex[$0]?.subjectText })
         if let subject, case .success(let value) = StrictJSON.parse(Data(subject.utf8), limits: limits),
            let name = value["name"]?.stringValue, let digest = value["digest"]?.objectValue?.first {
             report.subject = "\(name)@\(digest.key):\(digest.value.stringValue ?? "")"

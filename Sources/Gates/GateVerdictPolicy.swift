@@ -159,12 +159,12 @@ public struct GateVerdictPolicy: RecordPolicy {
         return Inspection(findings: findings, derived: GateKind(rawValue: predicate.gate.number).map { ($0, outcome.status) })
     }
 
-    public func check(statements: [VerifiedStatement], inspections: [Int: Inspection]) -> [Finding] {
+    public func check(statements: [VerifiedStatement], inspections: RecordInspections<Inspection>) -> [Finding] {
         var findings: [Finding] = []
         var derived: [GateKind: GateStatus] = [:]
         var gateCount = 0
         var scalings: [Int] = []
-        for (index, inspection) in inspections.sorted(by: { $0.key < $1.key }) {
+        for (index, inspection) in inspections {
             findings += inspection.findings
             if let (kind, status) = inspection.derived { derived[kind] = status }
             if inspection.isScaling { scalings.append(index) } else { gateCount += 1 }

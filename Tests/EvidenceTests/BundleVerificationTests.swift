@@ -146,8 +146,8 @@ struct BundleVerificationTests {
         var declared: Set<String>
         var predicateMembersNotInspected: Set<String> { declared }
         func inspect(_ statement: VerifiedStatement) -> Bool? { statement.predicate["system"] != nil }
-        func check(statements: [VerifiedStatement], inspections: [Int: Bool]) -> [Finding] {
-            inspections.keys.sorted().map { Finding(code: inspections[$0] == true ? "saw.system" : "no.system", message: "", recordIndex: $0) }
+        func check(statements: [VerifiedStatement], inspections: RecordInspections<Bool>) -> [Finding] {
+            inspections.map { Finding(code: $0.inspection ? "saw.system" : "no.system", message: "", recordIndex: $0.index) }
         }
     }
 
@@ -302,6 +302,16 @@ struct BundleVerificationTests {
         missing[1] = try Self.rechained(records, 1) { $0["previous"] = nil }
         let report = Self.verifier.verify(bundleData: Self.with(records: missing, from: bundle))
         #expect(report.records[1].findings.contains { $0.code == "chain.previous-mismatch" && $0.message.contains("previous is missing") })
+    }
+
+    @Test("a policy's inspections come in record order, without the records it passed over")
+    func recordInspections() {
+        let inspections = RecordInspections<String>(byRecord: [nil, "b", nil, nil, "e", "f"])
+        #expect(inspections.map(\.index) == [1, 4, 5])
+        #expect(inspections.map(\.inspection) == ["b", "e", "f"])
+        #expect(inspections.indices == [1, 4, 5])
+        #expect(inspections[4] == "e" && inspections[0] == nil && inspections[6] == nil && inspections[-1] == nil)
+        #expect(Array(RecordInspections<Int>(byRecord: [nil, nil])).isEmpty)
     }
 
     @Test("a digest held as a value reads back as the hex digest; only 64 lowercase hex characters parse")
