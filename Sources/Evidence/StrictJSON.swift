@@ -393,7 +393,7 @@ public enum StrictJSON {
                     deferredKeys.append(key)
                 } else if let next = skipping?.child(key), next.isLeaf {
                     // Checked like any member, in the same order (value, then duplicate key), not built.
-                    try within(.key(key)) { try skimValue(depth: depth + 1) }
+                    try within(.key(key)) { try skimSkippedMember(depth: depth + 1) }
                     if skippedKeys.contains(key) {
                         position = keyStart
                         throw violation(.duplicateKey, "duplicate key \"\(key)\"")
@@ -432,6 +432,24 @@ public enum StrictJSON {
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
             skipWhitespace()
+        }
+
+        /// `skimValue` for a skipped member, remembering the objects and arrays it accepts (see
+        /// `AcceptedValues`): the records of a bundle repeat the same system and git objects byte
+        /// for byte, and those bytes are accepted again with one comparison.
+        mutating func skimSkippedMember(depth: Int) throws {
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "{") || bytes[position] == UInt8(ascii: "["),
+                  let accepted = AcceptedValues.ofThisThread else {
+                return try skimValue(depth: depth)
+            }
+            let rest = UnsafeBufferPointer(rebasing: bytes[position...])
+            if let length = accepted.lengthOfAcceptedPrefix(of: rest, depth: depth, maximumDepth: limits.maximumDepth) {
+                position += length
+                return
+            }
+            let start = position
+            try skimValue(depth: depth)
+            accepted.remember(UnsafeBufferPointer(rebasing: bytes[start..<position]), depth: depth, maximumDepth: limits.maximumDepth)
         }
 
         /// Checks one value by exactly the rules `value` applies, building nothing but keys (which
@@ -811,4 +829,73 @@ public enum StrictJSON {
             return value
         }
     }
+}
+
+/// Objects and arrays this thread's parses accepted as skipped members, by their exact bytes.
+///
+/// Why a value accepted once is accepted again without a second look: whether `skimValue` accepts
+/// an object or array depends only on its bytes, the depth it starts at and the depth limit (the
+/// document's UTF-8 is checked before any parse starts), and it reads nothing past the value's own
+/// closing bracket. So input that starts with bytes accepted at the same depth under the same
+/// limit holds exactly that value, accepted, and parsing goes on right after it. What is accepted
+/// and refused, and where, is unchanged; only the time to check a repeated value is.
+final class AcceptedValues {
+    private struct Entry {
+        var bytes: [UInt8]
+        var depth: Int
+        var maximumDepth: Int
+    }
+
+    /// A few values (a record's system and git objects) of modest size: memory stays bounded.
+    private static let capacity = 4
+    private static let largestValue = 16 << 10
+    private var entries: [Entry] = []
+    private var nextReplaced = 0
+
+    /// The length of the accepted value that `input` starts with, if any.
+    func lengthOfAcceptedPrefix(of input: UnsafeBufferPointer<UInt8>, depth: Int, maximumDepth: Int) -> Int? {
+        guard let inputBase = input.baseAddress else { return nil }
+        for entry in entries where entry.depth == depth && entry.maximumDepth == maximumDepth && entry.bytes.count <= input.count {
+            let equal = entry.bytes.withUnsafeBufferPointer { known in
+                known.baseAddress.map { memcmp($0, inputBase, known.count) == 0 } ?? false
+            }
+            if equal { return entry.bytes.count }
+        }
+        return nil
+    }
+
+    func remember(_ value: UnsafeBufferPointer<UInt8>, depth: Int, maximumDepth: Int) {
+        guard value.count <= Self.largestValue else { return }
+        let entry = Entry(bytes: Array(value), depth: depth, maximumDepth: maximumDepth)
+        if entries.count < Self.capacity {
+            entries.append(entry)
+        } else {
+            entries[nextReplaced] = entry
+            nextReplaced = (nextReplaced + 1) % Self.capacity
+        }
+    }
+
+    /// Each thread has its own (the verifier parses records on every core); nil only if the
+    /// thread-specific key could not be made, and then nothing is remembered.
+    static var ofThisThread: AcceptedValues? {
+        guard let key = threadKey else { return nil }
+        if let existing = pthread_getspecific(key) {
+            return Unmanaged<AcceptedValues>.fromOpaque(existing).takeUnretainedValue()
+        }
+        let made = AcceptedValues()
+        let retained = Unmanaged.passRetained(made)
+        guard pthread_setspecific(key, retained.toOpaque()) == 0 else {
+            retained.release()
+            return nil
+        }
+        return made
+    }
+
+    private static let threadKey: pthread_key_t? = {
+        var key = pthread_key_t()
+        let result = pthread_key_create(&key) { pointer in
+            if let pointer { Unmanaged<AcceptedValues>.fromOpaque(pointer).release() }
+        }
+        return result == 0 ? key : nil
+    }()
 }

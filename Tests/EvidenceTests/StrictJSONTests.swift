@@ -109,6 +109,9 @@ struct StrictJSONTests {
         let data = Data(text.utf8)
         let full = StrictJSON.parse(data)
         let skimmed = StrictJSON.parse(data, skipping: Self.skipped)
+        // Again, now that this thread may remember the skipped values it accepted.
+        let again = StrictJSON.parse(data, skipping: Self.skipped)
+        #expect(String(describing: skimmed) == String(describing: again))
         switch (full, skimmed) {
         case (.failure(let whole), .failure(let skim)):
             #expect(whole == skim)
@@ -127,6 +130,39 @@ struct StrictJSONTests {
         default:
             Issue.record("whole: \(full), skipping: \(skimmed)")
         }
+    }
+
+    @Test("a skipped value accepted before is accepted again only as the same bytes, at the same depth, under the same limit")
+    func acceptedValuesRemembered() throws {
+        let system = #"{"a": [[[1]]], "b": "x"}"#
+        let skipped = StrictJSON.SkippedMembers(paths: [["predicate", "system"]])
+        // Accepted, and so remembered by this thread.
+        #expect(throws: Never.self) { try StrictJSON.parse(Data(#"{"predicate": {"system": \#(system), "gate": 1}}"#.utf8), skipping: skipped).get() }
+        let followers = [
+            #"{"predicate": {"system": \#(system), "gate": 2}}"#,
+            #"{"predicate": {"system": \#(system)x, "gate": 1}}"#,
+            #"{"predicate": {"system": \#(system), "system": 1}}"#,
+            #"{"predicate": {"system": \#(system)}"#,
+            #"{"predicate": {"system": \#(system)}}}"#,
+            #"{"predicate": {"system": \#(system.dropLast())}}"#,
+            #"{"predicate": {"system": [\#(system)]}}"#,
+        ]
+        for text in followers {
+            let data = Data(text.utf8)
+            #expect(String(describing: StrictJSON.parse(data).map { _ in 0 }) == String(describing: StrictJSON.parse(data, skipping: skipped).map { _ in 0 }), "\(text)")
+        }
+        // The same bytes, deeper than a smaller limit allows: refused as when first seen.
+        let shallow = StrictJSON.Limits(maximumBytes: 1 << 20, maximumDepth: 5)
+        let data = Data(#"{"predicate": {"system": \#(system)}}"#.utf8)
+        #expect(StrictJSON.parse(data, limits: shallow).failureKind == .tooDeep)
+        #expect(StrictJSON.parse(data, limits: shallow, skipping: skipped).failureKind == .tooDeep)
+        // And one level deeper under the limit that just accepted it: refused there.
+        let tight = StrictJSON.Limits(maximumBytes: 1 << 20, maximumDepth: 7)
+        #expect(throws: Never.self) { try StrictJSON.parse(data, limits: tight, skipping: skipped).get() }
+        let deeper = Data(#"{"predicate": {"system": {"inner": \#(system)}}}"#.utf8)
+        let deeperSkip = StrictJSON.SkippedMembers(paths: [["predicate", "system", "inner"]])
+        #expect(StrictJSON.parse(deeper, limits: tight).failureKind == .tooDeep)
+        #expect(StrictJSON.parse(deeper, limits: tight, skipping: deeperSkip).failureKind == .tooDeep)
     }
 
     @Test("skipping leaves the named members out and nothing else")
