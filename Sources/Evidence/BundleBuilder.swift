@@ -46,7 +46,12 @@ public enum Timestamp {
     /// Hand-written: the verifier parses several timestamps per record, and compiling a regular
     /// expression each time cost more than checking the signature.
     public static func parse(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
+        var text = text
+        // Read in place (no copy of the bytes): this runs twice for every record verified.
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
         func number(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= bytes.count else { return nil }
             var value = 0
@@ -56,8 +61,8 @@ public enum Timestamp {
             }
             return value
         }
-        func at(_ index: Int, _ character: Character) -> Bool {
-            index < bytes.count && Character(Unicode.Scalar(bytes[index])) == character
+        func at(_ index: Int, _ character: Unicode.Scalar) -> Bool {
+            index < bytes.count && UInt32(bytes[index]) == character.value
         }
         guard bytes.count >= 20, let year = number(0, 4), at(4, "-"), let month = number(5, 2), at(7, "-"),
               let day = number(8, 2), at(10, "T") || at(10, "t"), let hour = number(11, 2), at(13, ":"),

@@ -42,20 +42,25 @@ struct DigestValue: Equatable, Sendable, CustomStringConvertible {
     /// nil for anything else, which therefore never equals a digest.
     init?(lowercaseHex text: String) {
         var text = text
-        let parsed: DigestValue?? = text.withUTF8 { utf8 in
-            guard utf8.count == 64 else { return .some(nil) }
+        let parsed: DigestValue? = text.withUTF8 { utf8 in
+            guard utf8.count == 64 else { return nil }
             var value = DigestValue()
-            let complete = withUnsafeMutableBytes(of: &value.words) { output -> Bool in
-                for index in 0..<32 {
-                    guard let high = Hex.lowercaseValue(utf8[2 * index]), let low = Hex.lowercaseValue(utf8[2 * index + 1]) else { return false }
-                    output[index] = high << 4 | low
+            let complete = Hex.lowercaseValues.withUnsafeBufferPointer { table in
+                withUnsafeMutableBytes(of: &value.words) { output -> Bool in
+                    var invalid: UInt8 = 0
+                    for index in 0..<32 {
+                        let high = table[Int(utf8[2 * index])], low = table[Int(utf8[2 * index + 1])]
+                        invalid |= high | low
+                        output[index] = high << 4 | low & 0x0F
+                    }
+                    // An invalid character's entry has its high bit set.
+                    return invalid & 0x80 == 0
                 }
-                return true
             }
-            return complete ? value : .some(nil)
+            return complete ? value : nil
         }
-        guard case .some(.some(let value)) = parsed else { return nil }
-        self = value
+        guard let parsed else { return nil }
+        self = parsed
     }
 
     init() {}
@@ -97,6 +102,9 @@ public enum Hex {
         }
         return output
     }
+
+    /// Each byte's value as a lowercase hex digit; 0x80 for any other byte (uppercase included).
+    static let lowercaseValues: [UInt8] = (0...255).map { byte in lowercaseValue(UInt8(byte)) ?? 0x80 }
 
     /// A lowercase hex digit's value; nil for anything else (uppercase included).
     static func lowercaseValue(_ character: UInt8) -> UInt8? {

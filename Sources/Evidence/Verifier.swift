@@ -212,6 +212,8 @@ public struct Verifier: Sendable {
     /// Predicate members neither the verifier nor any policy reads in a record it does not keep:
     /// validated, not built (see `RecordPolicy.predicateMembersNotInspected`); nil when none.
     let unreadMembers: StrictJSON.SkippedMembers?
+    /// The predicate's timestamps, in the order the chain check reads them.
+    private static let timeFields = ["startedAt", "finishedAt"]
     /// `[keyID]` for each trusted key, in order: a record's `signedBy` when that key alone signed it.
     let soleSigners: [[String]]
 
@@ -458,7 +460,7 @@ public struct Verifier: Sendable {
         } else if predicateType == PredicateType.scaling {
             entry.label = "scaling"
         }
-        for field in ["startedAt", "finishedAt"] {
+        for field in Self.timeFields {
             if let value = predicate[field] {
                 if let text = value.stringValue, let date = Timestamp.parse(text) {
                     let time = ChainLink.Time(field: field, text: text, date: date)

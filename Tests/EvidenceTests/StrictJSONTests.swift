@@ -223,11 +223,14 @@ struct TimestampTests {
         #expect(abs(parsed.timeIntervalSince1970 - 1_795_000_000.123) < 0.0005)
         #expect(Timestamp.parse("2026-11-18T12:06:40+01:00")?.timeIntervalSince1970 == 1_795_000_000)
         #expect(Timestamp.parse("2026-11-18T11:06:40Z")?.timeIntervalSince1970 == 1_795_000_000)
+        #expect(Timestamp.parse("2026-11-18t11:06:40z")?.timeIntervalSince1970 == 1_795_000_000)
+        #expect(Timestamp.parse("2026-11-18T05:36:40-05:30")?.timeIntervalSince1970 == 1_795_000_000)
     }
 
     @Test("malformed timestamps are refused", arguments: [
         "", "2026-11-18", "2026-11-18 09:46:40Z", "2026-13-18T09:46:40Z", "2026-11-18T09:46:40", "2026-11-18T09:46:40.Z",
         "2026-11-18T25:46:40Z", "2026-11-18T09:46:40Zjunk", "2026-11-18T09:46:40+0100",
+        "2026-11-18T09:46:40\u{FF3A}", "2026\u{2010}11-18T09:46:40Z", "2026-11-18T09:46:40.1234567890Z",
     ])
     func refused(_ text: String) {
         #expect(Timestamp.parse(text) == nil)
