@@ -240,11 +240,18 @@ public enum StrictJSON {
             guard let base = bytes.baseAddress else { return nil }
             let count = bytes.count
             var index = 0
+            let highs: UInt64 = 0x8080_8080_8080_8080
             while index < count {
-                // Eight ASCII bytes at a time.
+                // ASCII 32 bytes at a time (one test for four words), then eight.
+                if index + 32 <= count {
+                    let words = UnsafeRawPointer(base + index)
+                    let any = words.loadUnaligned(as: UInt64.self) | words.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                        | words.loadUnaligned(fromByteOffset: 16, as: UInt64.self) | words.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+                    if any & highs == 0 { index += 32; continue }
+                }
                 if index + 8 <= count {
                     let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                    if word & 0x8080_8080_8080_8080 == 0 { index += 8; continue }
+                    if word & highs == 0 { index += 8; continue }
                 }
                 let lead = bytes[index]
                 if lead < 0x80 { index += 1; continue }
@@ -575,15 +582,25 @@ public enum StrictJSON {
             guard let base = bytes.baseAddress else { return bytes.count }
             let ones: UInt64 = 0x0101_0101_0101_0101
             let highs: UInt64 = 0x8080_8080_8080_8080
-            var index = start
-            while index + 8 <= bytes.count {
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            // A zero byte in `quote` or `backslash`, or a byte below 0x20 in `word`, sets that
+            // byte's high bit (exact tests: no byte is flagged that is not one of these).
+            func special(_ word: UInt64) -> UInt64 {
                 let quote = word ^ (ones &* 0x22)
                 let backslash = word ^ (ones &* 0x5C)
-                // A zero byte in `quote` or `backslash`, or a byte below 0x20 in `word` (exact
-                // tests: no byte is flagged that is not one of these).
-                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-                if special & highs != 0 { break }
+                return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)) & highs
+            }
+            var index = start
+            // Long strings (base64 payloads) 32 bytes at a time, one test for four words; the
+            // eight-byte loop then finds the word that holds the special byte.
+            while index + 32 <= bytes.count {
+                let words = UnsafeRawPointer(base + index)
+                let found = special(words.loadUnaligned(as: UInt64.self)) | special(words.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+                    | special(words.loadUnaligned(fromByteOffset: 16, as: UInt64.self)) | special(words.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+                if found != 0 { break }
+                index += 32
+            }
+            while index + 8 <= bytes.count {
+                if special(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) != 0 { break }
                 index += 8
             }
             while index < bytes.count {

@@ -175,9 +175,9 @@ struct StrictJSONTests {
         #expect(value["system"]?.intValue == 4)
     }
 
-    @Test("strings read eight bytes at a time: a quote, escape or control character is found at every position")
+    @Test("strings read 32 and eight bytes at a time: a quote, escape or control character is found at every position")
     func everyPosition() throws {
-        for length in 0...40 {
+        for length in 0...72 {
             let plain = String(repeating: "a", count: length)
             #expect(try StrictJSON.parse(Data("\"\(plain)\"".utf8)).get() == .string(plain))
             for position in 0..<max(length, 1) where length > 0 {
@@ -199,6 +199,22 @@ struct StrictJSONTests {
     func invalidUTF8() {
         for bytes: [UInt8] in [[0x22, 0xC0, 0xAF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xE2, 0x82, 0x22], [0x22, 0xFF, 0x22]] {
             #expect(StrictJSON.validate(Data(bytes))?.kind == .invalidUTF8, "\(bytes)")
+        }
+    }
+
+    @Test("ASCII is checked 32 and eight bytes at a time: a bad byte is found at its offset, at every position")
+    func invalidUTF8EveryPosition() {
+        for length in 1...72 {
+            for position in 0..<length {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                bytes[position] = 0xFF
+                let quoted = [UInt8(ascii: "\"")] + bytes + [UInt8(ascii: "\"")]
+                let violation = StrictJSON.validate(Data(quoted))
+                #expect(violation?.kind == .invalidUTF8 && violation?.offset == position + 1, "0xFF at \(position) of \(length)")
+                // A valid two-byte character in the same place is accepted.
+                let accented = [UInt8(ascii: "\"")] + bytes[..<position] + [0xC3, 0xA9] + bytes[(position + 1)...] + [UInt8(ascii: "\"")]
+                #expect(StrictJSON.validate(Data(accented)) == nil, "é at \(position) of \(length)")
+            }
         }
     }
 
