@@ -290,6 +290,12 @@ public enum StrictJSON {
         var position = 0
         /// The plain keys of the objects being skimmed, innermost last (see `skimObject`).
         var plainKeys: [Range<Int>] = []
+        /// What each object's members start from. Making a dictionary with room for members
+        /// (`reserveCapacity`, `init(minimumCapacity:)`) looks up its storage's generic metadata in
+        /// a table every core shares, on every call; a copy of this one takes it from the original.
+        /// One per parse, not one per process: a shared one would have its reference count changed
+        /// by every core for every object.
+        let emptyMembers = [String: JSONValue](minimumCapacity: 8)
 
         init(bytes: UnsafeBufferPointer<UInt8>, baseOffset: Int, limits: Limits) {
             self.bytes = bytes
@@ -369,18 +375,14 @@ public enum StrictJSON {
             }
         }
 
-        private static let emptyMembers = [String: JSONValue](minimumCapacity: 8)
-
         /// Reads an object's members. `deferring` may take over a member's value (it returns true
         /// when it consumed the value); such a member is left out of the result.
         mutating func object(depth: Int, deferring: ((inout Parser, String, Int) throws -> Bool)? = nil,
                              skipping: SkippedMembers? = nil) throws -> [String: JSONValue] {
             position += 1
             // Most objects in a record have a handful of members: one allocation, no regrowth.
-            // Copied from an empty dictionary of that capacity: making one directly (with
-            // `reserveCapacity` or `init(minimumCapacity:)`) looks up the storage's generic
-            // metadata on every call, a copy takes it from the original.
-            var members = Self.emptyMembers
+            // Copied from this parse's empty dictionary of that capacity (see `emptyMembers`).
+            var members = emptyMembers
             var deferredKeys: [String] = []
             var skippedKeys: [String] = []
             skipWhitespace()
