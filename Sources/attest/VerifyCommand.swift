@@ -43,6 +43,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Fail when the bundle was sealed longer ago than this (e.g. 30d, 12h, 45m).")
     var maxAge: String?
 
+    @Flag(help: "Print how long each step took (loading keys, reading, scanning, checking records, chain, policies, printing) on standard error.")
+    var timings = false
+
     func validate() throws {
         if (bundle == nil) == (fromNotes == nil) {
             throw ValidationError("give a bundle file or --from-notes REV, not both and not neither\nhint: attest verify .checkpoints/PHASE4_VERIFICATION_BUNDLE.json, or attest verify --from-notes HEAD")
@@ -81,7 +84,9 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
+        var clock = StepClock()
         let trusted = try trustedKeys()
+        let keysSeconds = clock.lap()
         var archiveNote: ArchiveNote?
         let bundle: String
         if let fromNotes {
@@ -95,11 +100,14 @@ struct VerifyCommand: ParsableCommand {
             bundle = self.bundle ?? ""
         }
         let url = URL(fileURLWithPath: bundle)
+        clock = StepClock()
         let data = try CLIErrors.reporting { try BundleFile.read(url) }
+        let readSeconds = clock.lap()
         let limits = StrictJSON.Limits(maximumBytes: maxMib << 20, maximumDepth: StrictJSON.Limits.standard.maximumDepth)
         // Only replay reads the gate records after verification; without it, keep just the summary.
         let report = Verifier(trustedKeys: trusted, policies: allPolicies, limits: limits, retention: replay ? .all : .summaryOnly)
             .verify(bundleData: data)
+        let verifySeconds = clock.lap()
         if let problem = NotABundle(report: report) {
             CLIErrors.printError("\(bundle) is not an attest bundle: \(problem.message)", hint: problem.hint)
             throw ExitCode(2)
@@ -110,6 +118,16 @@ struct VerifyCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             VerificationPrinter.print(report, file: bundle)
+        }
+        if timings {
+            let steps = [("keys", keysSeconds), ("read", readSeconds), ("scan", report.timings.scanSeconds),
+                         ("records", report.timings.recordsSeconds), ("chain", report.timings.chainSeconds),
+                         ("policies", report.timings.policiesSeconds),
+                         ("other verification", max(0, verifySeconds - report.timings.scanSeconds - report.timings.recordsSeconds
+                                                    - report.timings.chainSeconds - report.timings.policiesSeconds)),
+                         ("print", clock.lap())]
+            FileHandle.standardError.write(Data(("timings: " + steps.map { String(format: "%@ %.1f ms", $0.0, $0.1 * 1000) }
+                .joined(separator: ", ") + "\n").utf8))
         }
         if !report.isVerified { throw ExitCode(1) }
         var failed = false
@@ -151,6 +169,18 @@ struct VerifyCommand: ParsableCommand {
             failed = failed || result.verdict != .reproduced
         }
         if failed { throw ExitCode(1) }
+    }
+}
+
+/// Seconds between laps, from a monotonic clock.
+struct StepClock {
+    private var start = DispatchTime.now().uptimeNanoseconds
+
+    /// Seconds since the previous lap (or since creation).
+    mutating func lap() -> Double {
+        let now = DispatchTime.now().uptimeNanoseconds
+        defer { start = now }
+        return Double(now - start) / 1e9
     }
 }
 

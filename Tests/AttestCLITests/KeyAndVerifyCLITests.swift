@@ -46,6 +46,14 @@ struct KeyAndVerifyCLITests {
         let json = try CLI.run(["verify", bundle, "--json", "--key", "keys/attest.pub"], in: folder)
         #expect(json.status == 0)
         #expect(json.stdout.contains("\"verified\" : true"))
+        // --timings adds one line on standard error, every step named, and changes nothing else.
+        let timed = try CLI.run(["verify", bundle, "--timings"], in: folder)
+        #expect(timed.status == 0 && timed.stdout == good.stdout)
+        let line = try #require(timed.stderr.split(separator: "\n").first { $0.hasPrefix("timings: ") })
+        for step in ["keys", "read", "scan", "records", "chain", "policies", "other verification", "print"] {
+            #expect(line.contains(" \(step) ") && line.contains("ms"), "\(step) in \(line)")
+        }
+        #expect(!good.stderr.contains("timings"))
 
         // Tamper: flip one character inside the first payload.
         let url = folder.appendingPathComponent(bundle)

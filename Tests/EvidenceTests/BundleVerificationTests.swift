@@ -304,6 +304,33 @@ struct BundleVerificationTests {
         #expect(report.records[1].findings.contains { $0.code == "chain.previous-mismatch" && $0.message.contains("previous is missing") })
     }
 
+    /// A clock that moves one millisecond each time it is read.
+    final class SteppingClock: @unchecked Sendable {
+        private let lock = NSLock()
+        private var nanoseconds: UInt64 = 0
+        func read() -> UInt64 {
+            lock.lock()
+            defer { lock.unlock() }
+            nanoseconds += 1_000_000
+            return nanoseconds
+        }
+    }
+
+    @Test("each step's time comes from the clock between the steps; a refused document has none")
+    func timings() throws {
+        let clock = SteppingClock()
+        let verifier = Verifier(trustedKeys: [Fixtures.signingKey.publicKey], policies: [], limits: .standard, retention: .all,
+                                clock: { clock.read() })
+        let report = verifier.verify(bundleData: try Fixtures.bundle().encoded())
+        #expect(report.isVerified)
+        #expect(report.timings.scanSeconds == 0.001 && report.timings.recordsSeconds == 0.001)
+        #expect(report.timings.chainSeconds == 0.001 && report.timings.policiesSeconds == 0.001)
+        #expect(verifier.verify(bundleData: Data("not json".utf8)).timings == VerificationTimings())
+        // The report's JSON does not carry them: it depends on the bundle alone.
+        let encoded = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+        #expect(!encoded.contains("Seconds") && !encoded.contains("timings"))
+    }
+
     @Test("a policy's inspections come in record order, without the records it passed over")
     func recordInspections() {
         let inspections = RecordInspections<String>(byRecord: [nil, "b", nil, nil, "e", "f"])
