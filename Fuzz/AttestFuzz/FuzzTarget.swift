@@ -33,6 +33,25 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     if whole != acceptedApart(data) {
         preconditionFailure("StrictJSON: parsing the records apart disagrees with one parse (whole accepted: \(whole))")
     }
+    // Leaving a record's payload string as bytes (as the verifier does) must not change what a
+    // record parses to, nor the violation reported.
+    if case .success(let document) = StrictJSON.parseObject(data, deferring: "records") {
+        for (index, range) in (document.elementRanges ?? []).enumerated() {
+            let built = StrictJSON.parseElement(data, range: range, key: document.key, index: index)
+            let left = StrictJSON.parseElement(data, range: range, key: document.key, index: index, leavingStringAsBytes: "payload")
+            switch (built, left) {
+            case (.failure(let a), .failure(let b)) where a == b: break
+            case (.success(let whole), .success(let parsed)):
+                var value = parsed.value
+                if let bytes = parsed.bytes, case .object(var members) = value, members["payload"] == nil {
+                    members["payload"] = .string(String(decoding: data[bytes], as: UTF8.self))
+                    value = .object(members)
+                }
+                if value != whole { preconditionFailure("StrictJSON: the payload left as bytes changed record \(index)") }
+            default: preconditionFailure("StrictJSON: leaving the payload as bytes disagrees with building it: \(built) vs \(left)")
+            }
+        }
+    }
     // Skipping members must not change what is accepted or refused, nor the violation reported.
     let full = StrictJSON.parse(data)
     let skimmed = StrictJSON.parse(data, skipping: skippedBundleMembers)

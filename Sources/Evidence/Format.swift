@@ -27,6 +27,42 @@ public enum DSSE {
         output += payload
         return output
     }
+
+    /// PAE(type, body) with the body decoded from its base64 text straight into place (one
+    /// buffer, no copy of the body): the message a signature covers, and where the body starts
+    /// in it. Nil when `base64Payload` is not a canonical base64 encoding.
+    public static func pae(payloadType: String, base64Payload: UnsafeBufferPointer<UInt8>) -> (message: [UInt8], payloadStart: Int)? {
+        guard let length = Base64.decodedLength(of: base64Payload) else { return nil }
+        var header: [UInt8] = Array("DSSEv1 ".utf8)
+        header.reserveCapacity(payloadType.utf8.count + 32)
+        appendDecimal(payloadType.utf8.count, to: &header)
+        header.append(UInt8(ascii: " "))
+        header += payloadType.utf8
+        header.append(UInt8(ascii: " "))
+        appendDecimal(length, to: &header)
+        header.append(UInt8(ascii: " "))
+        var valid = false
+        let message = [UInt8](unsafeUninitializedCapacity: header.count + length) { buffer, initialized in
+            guard let base = buffer.baseAddress else { return }
+            header.withUnsafeBufferPointer { headerBytes in
+                if let headerBase = headerBytes.baseAddress { base.initialize(from: headerBase, count: headerBytes.count) }
+            }
+            valid = Base64.decode(base64Payload, into: base + header.count)
+            initialized = valid ? header.count + length : 0
+        }
+        return valid ? (message, header.count) : nil
+    }
+
+    /// `value` (not negative) in ASCII decimal, as PAE writes lengths.
+    private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        var digits: [UInt8] = []
+        var rest = value
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        bytes += digits.reversed()
+    }
 }
 
 /// One signature in a DSSE envelope. `keyid` is an unauthenticated hint.

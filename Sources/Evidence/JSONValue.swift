@@ -236,6 +236,24 @@ public enum Base64 {
 
     /// Decodes base64 bytes; nil for anything but a canonical encoding.
     public static func decode(bytes input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard let length = decodedLength(of: input) else { return nil }
+        var valid = false
+        let output = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            valid = buffer.baseAddress.map { decode(input, into: $0) } ?? (length == 0)
+            initialized = valid ? length : 0
+        }
+        return valid ? output : nil
+    }
+
+    /// How many bytes `input` decodes to, when its length and padding allow an encoding (its
+    /// characters are checked by `decode(_:into:)`).
+    static func decodedLength(of input: UnsafeBufferPointer<UInt8>) -> Int? {
+        characters(of: input).map { $0 * 3 / 4 }
+    }
+
+    /// How many characters of `input` encode data (the padding left out), when its length and
+    /// padding allow an encoding.
+    private static func characters(of input: UnsafeBufferPointer<UInt8>) -> Int? {
         var count = input.count
         // Padding is optional, but only at the end and at most two.
         var padding = 0
@@ -245,48 +263,50 @@ public enum Base64 {
         }
         if padding > 0, (count + padding) % 4 != 0 { return nil }
         if count % 4 == 1 { return nil }
+        // Two characters left over make one byte, three make two: exactly count * 3 / 4 bytes.
+        return count
+    }
+
+    /// Decodes `input` into `output`, which has room for `decodedLength(of: input)` bytes; false
+    /// for anything but a canonical encoding (then `output` holds nothing of use).
+    static func decode(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Bool {
+        guard let count = characters(of: input) else { return false }
+        let length = count * 3 / 4
         let whole = count / 4 * 4
-        let capacity = count * 3 / 4
-        var valid = true
-        let output = table.withUnsafeBufferPointer { table in
-            [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-                var written = 0
-                var index = 0
-                // Four characters make three bytes; an invalid character's table entry is 0xFF.
-                while index < whole {
-                    let a = table[Int(input[index])], b = table[Int(input[index + 1])]
-                    let c = table[Int(input[index + 2])], d = table[Int(input[index + 3])]
-                    if (a | b | c | d) & 0xC0 != 0 { valid = false; break }
-                    let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                    buffer[written] = UInt8(truncatingIfNeeded: group >> 16)
-                    buffer[written + 1] = UInt8(truncatingIfNeeded: group >> 8)
-                    buffer[written + 2] = UInt8(truncatingIfNeeded: group)
-                    written += 3
-                    index += 4
-                }
-                if valid, index < count {
-                    // Two or three characters left: one or two bytes, whose leftover bits must be
-                    // zero (a canonical encoding): otherwise two texts decode alike.
-                    var accumulator: UInt32 = 0
-                    var bits = 0
-                    while index < count {
-                        let value = table[Int(input[index])]
-                        if value & 0xC0 != 0 { valid = false; break }
-                        accumulator = accumulator << 6 | UInt32(value)
-                        bits += 6
-                        if bits >= 8 {
-                            bits -= 8
-                            buffer[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
-                            written += 1
-                        }
-                        index += 1
-                    }
-                    if valid, bits > 0, accumulator & ((1 << UInt32(bits)) - 1) != 0 { valid = false }
-                }
-                initialized = written
+        return table.withUnsafeBufferPointer { table in
+            var written = 0
+            var index = 0
+            // Four characters make three bytes; an invalid character's table entry is 0xFF.
+            while index < whole {
+                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
+                let c = table[Int(input[index + 2])], d = table[Int(input[index + 3])]
+                if (a | b | c | d) & 0xC0 != 0 { return false }
+                let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                output[written] = UInt8(truncatingIfNeeded: group >> 16)
+                output[written + 1] = UInt8(truncatingIfNeeded: group >> 8)
+                output[written + 2] = UInt8(truncatingIfNeeded: group)
+                written += 3
+                index += 4
             }
+            // Two or three characters left: one or two bytes, whose leftover bits must be zero
+            // (a canonical encoding): otherwise two texts decode alike.
+            var accumulator: UInt32 = 0
+            var bits = 0
+            while index < count {
+                let value = table[Int(input[index])]
+                if value & 0xC0 != 0 { return false }
+                accumulator = accumulator << 6 | UInt32(value)
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    output[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                    written += 1
+                }
+                index += 1
+            }
+            if bits > 0, accumulator & ((1 << UInt32(bits)) - 1) != 0 { return false }
+            return written == length
         }
-        return valid ? output : nil
     }
 
     /// Standard alphabet with padding, written straight into the string's storage.

@@ -53,7 +53,8 @@ private struct TreeDecoder: Decoder {
     }
 }
 
-/// Scalars, shared by the three container kinds.
+/// Scalars, shared by the three container kinds. The coding path is built only for an error:
+/// a record's measurements hold many scalars, and an array per scalar cost more than decoding it.
 private enum Scalars {
     static func mismatch(_ type: Any.Type, _ value: JSONValue, _ path: [any CodingKey]) -> DecodingError {
         if case .null = value {
@@ -62,26 +63,26 @@ private enum Scalars {
         return .typeMismatch(type, .init(codingPath: path, debugDescription: "expected \(type), found \(value.kindName)"))
     }
 
-    static func bool(_ value: JSONValue, _ path: [any CodingKey]) throws -> Bool {
-        guard case .bool(let bool) = value else { throw mismatch(Bool.self, value, path) }
+    static func bool(_ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> Bool {
+        guard case .bool(let bool) = value else { throw mismatch(Bool.self, value, path()) }
         return bool
     }
 
-    static func string(_ value: JSONValue, _ path: [any CodingKey]) throws -> String {
-        guard case .string(let string) = value else { throw mismatch(String.self, value, path) }
+    static func string(_ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> String {
+        guard case .string(let string) = value else { throw mismatch(String.self, value, path()) }
         return string
     }
 
-    static func double(_ value: JSONValue, _ path: [any CodingKey]) throws -> Double {
-        guard case .number(let number) = value else { throw mismatch(Double.self, value, path) }
+    static func double(_ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> Double {
+        guard case .number(let number) = value else { throw mismatch(Double.self, value, path()) }
         return number
     }
 
     /// An integer type from a number that is integral and in range, as JSONDecoder requires.
-    static func integer<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONValue, _ path: [any CodingKey]) throws -> T {
-        guard case .number(let number) = value else { throw mismatch(type, value, path) }
+    static func integer<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> T {
+        guard case .number(let number) = value else { throw mismatch(type, value, path()) }
         guard number.rounded() == number, let exact = T(exactly: number) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "number \(number) does not fit in \(type)"))
+            throw DecodingError.dataCorrupted(.init(codingPath: path(), debugDescription: "number \(number) does not fit in \(type)"))
         }
         return exact
     }
@@ -164,13 +165,16 @@ private struct UnkeyedTree: UnkeyedDecodingContainer {
     var count: Int? { elements.count }
     var isAtEnd: Bool { currentIndex >= elements.count }
 
-    mutating func next<T>(_ type: T.Type) throws -> (JSONValue, [any CodingKey]) {
+    /// The next element and its index (its coding path is `path(at:)`, built when needed).
+    mutating func next<T>(_ type: T.Type) throws -> (JSONValue, Int) {
         guard !isAtEnd else {
-            throw DecodingError.valueNotFound(type, .init(codingPath: codingPath + [IndexKey(intValue: currentIndex)], debugDescription: "the array has no more elements"))
+            throw DecodingError.valueNotFound(type, .init(codingPath: path(at: currentIndex), debugDescription: "the array has no more elements"))
         }
         defer { currentIndex += 1 }
-        return (elements[currentIndex], codingPath + [IndexKey(intValue: currentIndex)])
+        return (elements[currentIndex], currentIndex)
     }
+
+    func path(at index: Int) -> [any CodingKey] { codingPath + [IndexKey(intValue: index)] }
 
     mutating func decodeNil() throws -> Bool {
         guard !isAtEnd else { return false }
@@ -181,39 +185,39 @@ private struct UnkeyedTree: UnkeyedDecodingContainer {
         return false
     }
 
-    mutating func decode(_ type: Bool.Type) throws -> Bool { let (value, path) = try next(type); return try Scalars.bool(value, path) }
-    mutating func decode(_ type: String.Type) throws -> String { let (value, path) = try next(type); return try Scalars.string(value, path) }
-    mutating func decode(_ type: Double.Type) throws -> Double { let (value, path) = try next(type); return try Scalars.double(value, path) }
-    mutating func decode(_ type: Float.Type) throws -> Float { let (value, path) = try next(type); return Float(try Scalars.double(value, path)) }
-    mutating func decode(_ type: Int.Type) throws -> Int { let (value, path) = try next(type); return try Scalars.integer(type, value, path) }
-    mutating func decode(_ type: Int8.Type) throws -> Int8 { let (value, path) = try next(type); return try Scalars.integer(type, value, path) }
-    mutating func decode(_ type: Int16.Type) throws -> Int16 { let (value, path) = try next(type); return try Scalars.integer(type, value, path) }
-    mutating func decode(_ type: Int32.Type) throws -> Int32 { let (value, path) = try next(type); return try Scalars.integer(type, value, path) }
-    mutating func decode(_ type: Int64.Type) throws -> Int64 { let (value, path) = try next(type); return try Scalars.integer(type, value, path) }
-    mutating func decode(_ type: UInt.Type) throws -> UInt { let (value, path) = try next(type); return try Scalars.integer(type, value, path) }
-    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { let (value, path) = try next(type); return try Scalars.integer(type, value, path) }
-    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { let (value, path) = try next(type); return try Scalars.integer(type, value, path) }
-    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { let (value, path) = try next(type); return try Scalars.integer(type, value, path) }
-    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { let (value, path) = try next(type); return try Scalars.integer(type, value, path) }
+    mutating func decode(_ type: Bool.Type) throws -> Bool { let (value, index) = try next(type); return try Scalars.bool(value, path(at: index)) }
+    mutating func decode(_ type: String.Type) throws -> String { let (value, index) = try next(type); return try Scalars.string(value, path(at: index)) }
+    mutating func decode(_ type: Double.Type) throws -> Double { let (value, index) = try next(type); return try Scalars.double(value, path(at: index)) }
+    mutating func decode(_ type: Float.Type) throws -> Float { let (value, index) = try next(type); return Float(try Scalars.double(value, path(at: index))) }
+    mutating func decode(_ type: Int.Type) throws -> Int { let (value, index) = try next(type); return try Scalars.integer(type, value, path(at: index)) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { let (value, index) = try next(type); return try Scalars.integer(type, value, path(at: index)) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { let (value, index) = try next(type); return try Scalars.integer(type, value, path(at: index)) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { let (value, index) = try next(type); return try Scalars.integer(type, value, path(at: index)) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { let (value, index) = try next(type); return try Scalars.integer(type, value, path(at: index)) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { let (value, index) = try next(type); return try Scalars.integer(type, value, path(at: index)) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { let (value, index) = try next(type); return try Scalars.integer(type, value, path(at: index)) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { let (value, index) = try next(type); return try Scalars.integer(type, value, path(at: index)) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { let (value, index) = try next(type); return try Scalars.integer(type, value, path(at: index)) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { let (value, index) = try next(type); return try Scalars.integer(type, value, path(at: index)) }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let (value, path) = try next(type)
-        return try JSONValueDecoder.decode(type, from: value, path: path)
+        let (value, index) = try next(type)
+        return try JSONValueDecoder.decode(type, from: value, path: path(at: index))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        let (value, path) = try next([String: JSONValue].self)
-        return try TreeDecoder(value: value, codingPath: path).container(keyedBy: type)
+        let (value, index) = try next([String: JSONValue].self)
+        return try TreeDecoder(value: value, codingPath: path(at: index)).container(keyedBy: type)
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let (value, path) = try next([JSONValue].self)
-        return try TreeDecoder(value: value, codingPath: path).unkeyedContainer()
+        let (value, index) = try next([JSONValue].self)
+        return try TreeDecoder(value: value, codingPath: path(at: index)).unkeyedContainer()
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        let (value, path) = try next(JSONValue.self)
-        return TreeDecoder(value: value, codingPath: path)
+        let (value, index) = try next(JSONValue.self)
+        return TreeDecoder(value: value, codingPath: path(at: index))
     }
 }
 

@@ -78,12 +78,14 @@ public enum StrictJSON {
     /// Members named in `skipping` are checked by the same rules but not built: they are absent
     /// from the value. What is accepted and refused, and where, does not depend on `skipping`.
     public static func parse(_ data: Data, limits: Limits = .standard, skipping: SkippedMembers? = nil) -> Result<JSONValue, Violation> {
-        if let violation = sizeViolation(data.count, limits: limits) { return .failure(violation) }
-        return data.withUnsafeBytes { raw -> Result<JSONValue, Violation> in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            if let violation = UTF8Check.firstViolation(in: bytes, baseOffset: 0) { return .failure(violation) }
-            return parseValue(bytes, baseOffset: 0, depth: 1, path: [], limits: limits, skipping: skipping)
-        }
+        data.withUnsafeBytes { raw in parse(bytes: raw.bindMemory(to: UInt8.self), limits: limits, skipping: skipping) }
+    }
+
+    /// `parse` of bytes in memory (a payload decoded in place, for one).
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>, limits: Limits = .standard, skipping: SkippedMembers? = nil) -> Result<JSONValue, Violation> {
+        if let violation = sizeViolation(bytes.count, limits: limits) { return .failure(violation) }
+        if let violation = UTF8Check.firstViolation(in: bytes, baseOffset: 0) { return .failure(violation) }
+        return parseValue(bytes, baseOffset: 0, depth: 1, path: [], limits: limits, skipping: skipping)
     }
 
     /// Object members, by their path of keys from the document's root, that a parse validates but
@@ -198,6 +200,32 @@ public enum StrictJSON {
         }
     }
 
+    /// `parseElement`, except that when the element is an object whose member `member` is a
+    /// string without escapes (a DSSE envelope's base64 payload, usually), that string is not
+    /// built: the member is left out of the value and its characters' range in `data` returned.
+    /// Any other value of the member is in the value as usual. What is accepted and refused, and
+    /// where, is exactly `parseElement`'s.
+    public static func parseElement(_ data: Data, range: Range<Int>, key: String, index: Int, limits: Limits = .standard,
+                                    leavingStringAsBytes member: String) -> Result<(value: JSONValue, bytes: Range<Int>?), Violation> {
+        data.withUnsafeBytes { raw -> Result<(value: JSONValue, bytes: Range<Int>?), Violation> in
+            let whole = raw.bindMemory(to: UInt8.self)
+            guard range.lowerBound >= 0, range.upperBound <= whole.count else {
+                return .failure(Violation(kind: .syntax, offset: range.lowerBound, path: "", detail: "element range outside the document"))
+            }
+            let depth = 3
+            var parser = Parser(bytes: UnsafeBufferPointer(rebasing: whole[range]), baseOffset: range.lowerBound, limits: limits)
+            parser.stringLeftAsBytes = (member: member, depth: depth)
+            do {
+                let value = try parser.document(depth: depth)
+                return .success((value, parser.stringBytes))
+            } catch let violation as Violation {
+                return .failure(violation.rendered(under: [.key(key), .index(index)]))
+            } catch {
+                return .failure(Violation(kind: .syntax, offset: range.lowerBound + parser.position, path: "", detail: "\(error)"))
+            }
+        }
+    }
+
     private static func sizeViolation(_ count: Int, limits: Limits) -> Violation? {
         guard count > limits.maximumBytes else { return nil }
         return Violation(kind: .tooLarge, offset: limits.maximumBytes, path: "",
@@ -296,6 +324,10 @@ public enum StrictJSON {
         /// One per parse, not one per process: a shared one would have its reference count changed
         /// by every core for every object.
         let emptyMembers = [String: JSONValue](minimumCapacity: 8)
+        /// The member of the object at `depth` whose plain string value is left as bytes (see
+        /// `parseElement(_:range:key:index:limits:leavingStringAsBytes:)`), and where it was found.
+        var stringLeftAsBytes: (member: String, depth: Int)?
+        var stringBytes: Range<Int>?
 
         init(bytes: UnsafeBufferPointer<UInt8>, baseOffset: Int, limits: Limits) {
             self.bytes = bytes
@@ -408,12 +440,24 @@ public enum StrictJSON {
                         throw violation(.duplicateKey, "duplicate key \"\(key)\"")
                     }
                     skippedKeys.append(key)
+                } else if let left = stringLeftAsBytes, left.depth == depth, left.member == key, let end = plainStringEnd(depth: depth + 1) {
+                    // Accepted exactly as `value` would accept it (a string without escapes, at a
+                    // depth within the limit), and a duplicate of it found after its value as below.
+                    let isDuplicate = stringBytes != nil || members[key] != nil
+                    stringBytes = (baseOffset + position + 1)..<(baseOffset + end)
+                    position = end + 1
+                    if isDuplicate {
+                        position = keyStart
+                        throw violation(.duplicateKey, "duplicate key \"\(key)\"")
+                    }
                 } else {
                     let next = skipping?.child(key)
                     let member = try within(.key(key)) { try value(depth: depth + 1, skipping: next) }
                     // One hash per key: a duplicate is found as it is inserted (after its value
                     // was read, so a malformed value after a duplicate key reports the value).
-                    if members.updateValue(member, forKey: key) != nil {
+                    // A member left as bytes is not in `members`: its key is checked on its own.
+                    if members.updateValue(member, forKey: key) != nil
+                        || (stringBytes != nil && stringLeftAsBytes.map { $0.depth == depth && $0.member == key } == true) {
                         position = keyStart
                         throw violation(.duplicateKey, "duplicate key \"\(key)\"")
                     }
@@ -459,6 +503,14 @@ public enum StrictJSON {
             let start = position
             try skimValue(depth: depth)
             accepted.remember(UnsafeBufferPointer(rebasing: bytes[start..<position]), depth: depth, maximumDepth: limits.maximumDepth)
+        }
+
+        /// Where the string at `position` ends (its closing quote) when `value(depth:)` would
+        /// read it as a string without escapes; nil for any other value, left to `value`.
+        func plainStringEnd(depth: Int) -> Int? {
+            guard depth <= limits.maximumDepth, position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
+            let end = firstSpecial(from: position + 1)
+            return end < bytes.count && bytes[end] == UInt8(ascii: "\"") ? end : nil
         }
 
         /// Checks one value by exactly the rules `value` applies, building nothing but keys (which

@@ -367,16 +367,23 @@ public struct Verifier: Sendable {
                         // Every index is written by exactly one core.
                         nonisolated(unsafe) let slots = (entrySlots, linkSlots, keptSlots, violationSlots)
                         ParallelMap.forEach(count: count) { index in
+                            // The base64 payload, thousands of characters, stays in the document's
+                            // bytes and is decoded from there (see `checkRecord`).
                             let record: JSONValue
-                            switch StrictJSON.parseElement(bundleData, range: ranges[index], key: key, index: index, limits: limits) {
+                            let payloadCharacters: Range<Int>?
+                            switch StrictJSON.parseElement(bundleData, range: ranges[index], key: key, index: index, limits: limits,
+                                                           leavingStringAsBytes: "payload") {
                             case .failure(let violation):
                                 slots.3[index] = violation
                                 return
-                            case .success(let value): record = value
+                            case .success(let parsed):
+                                record = parsed.value
+                                payloadCharacters = parsed.bytes
                             }
                             var entry = VerificationReport.RecordEntry(index: index, predicateType: nil, label: "", signedBy: [], findings: [])
                             var times: (startedAt: ChainLink.Time?, finishedAt: ChainLink.Time?) = (nil, nil)
-                            let statement = checkRecord(record, index: index, entry: &entry, times: &times)
+                            let statement = checkRecord(record, payloadCharacters: payloadCharacters.map { (bundleData, $0) },
+                                                        index: index, entry: &entry, times: &times)
                             if entry.label.isEmpty { entry.label = "record \(index)" }
                             if let statement {
                                 for inspections in found { inspections.inspect(statement, index: index) }
@@ -401,7 +408,10 @@ public struct Verifier: Sendable {
 
     /// Checks one envelope: shape, base64, payloadType, signatures, statement. Returns the decoded
     /// statement when the payload could be read, and its timestamps (read once, for the chain too).
-    private func checkRecord(_ record: JSONValue, index: Int, entry: inout VerificationReport.RecordEntry,
+    /// `payloadCharacters`: where the payload's base64 text is, when the parse left it as bytes
+    /// (then the envelope has no "payload" member).
+    private func checkRecord(_ record: JSONValue, payloadCharacters: (document: Data, range: Range<Int>)?, index: Int,
+                             entry: inout VerificationReport.RecordEntry,
                              times: inout (startedAt: ChainLink.Time?, finishedAt: ChainLink.Time?)) -> VerifiedStatement? {
         guard let envelope = record.objectValue else {
             add(&entry, "record.shape", "the record is not a JSON object")
@@ -411,16 +421,26 @@ public struct Verifier: Sendable {
         if payloadType != FormatConstants.payloadType {
             add(&entry, "record.payload-type", "payloadType is \(payloadType.map { "\"\($0)\"" } ?? "missing"), expected \"\(FormatConstants.payloadType)\"")
         }
-        guard let payloadText = envelope["payload"]?.stringValue else {
+        // Signatures are over PAE(payloadType as written, payload bytes): the payload is decoded
+        // straight into that message, and read from there.
+        let decoded: (message: [UInt8], payloadStart: Int)?
+        if let (document, range) = payloadCharacters {
+            decoded = document.withUnsafeBytes { raw in
+                DSSE.pae(payloadType: payloadType ?? "", base64Payload: UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[range]))
+            }
+        } else if let payloadText = envelope["payload"]?.stringValue {
+            decoded = Base64.decode(payloadText).map { payload in
+                let message = DSSE.pae(payloadType: payloadType ?? "", payload: payload)
+                return (message, message.count - payload.count)
+            }
+        } else {
             add(&entry, "record.shape", "the record has no \"payload\" string")
             return nil
         }
-        guard let payload = Base64.decode(payloadText) else {
+        guard let (pae, payloadStart) = decoded else {
             add(&entry, "record.base64", "the payload is not valid base64")
             return nil
         }
-        // Signatures are over PAE(payloadType as written, payload bytes).
-        let pae = DSSE.pae(payloadType: payloadType ?? "", payload: payload)
         let signatures = envelope["signatures"]?.arrayValue ?? []
         if signatures.isEmpty {
             add(&entry, "signature.missing", "the record carries no signature")
@@ -457,9 +477,12 @@ public struct Verifier: Sendable {
             }
         }
 
-        let payloadData = Data(payload)
+        let payloadData = Data(pae[payloadStart...])
         var statement: JSONValue
-        switch StrictJSON.parse(payloadData, limits: limits, skipping: unreadMembers) {
+        let parsed = pae.withUnsafeBufferPointer { message in
+            StrictJSON.parse(bytes: UnsafeBufferPointer(rebasing: message[payloadStart...]), limits: limits, skipping: unreadMembers)
+        }
+        switch parsed {
         case .failure(let violation):
             add(&entry, "payload." + violation.kind.rawValue, "the payload is not acceptable JSON: \(violation)")
             return nil

@@ -319,6 +319,84 @@ struct DeferredParseTests {
     }
 }
 
+@Suite("Strict JSON: a record's payload left as bytes")
+struct PayloadLeftAsBytesTests {
+    /// Element 0 of `{"records": [element]}`, parsed with and without "payload" left as bytes.
+    static func both(_ element: String, limits: StrictJSON.Limits = .standard)
+        -> (whole: Result<JSONValue, StrictJSON.Violation>, left: Result<(value: JSONValue, bytes: Range<Int>?), StrictJSON.Violation>, data: Data) {
+        let text = #"{"records": ["# + element + "]}"
+        let data = Data(text.utf8)
+        let range = 13..<(13 + element.utf8.count)
+        return (StrictJSON.parseElement(data, range: range, key: "records", index: 0, limits: limits),
+                StrictJSON.parseElement(data, range: range, key: "records", index: 0, limits: limits, leavingStringAsBytes: "payload"),
+                data)
+    }
+
+    @Test("the same value once the payload is put back, or the same violation", arguments: [
+        #"{"payload": "QUJD", "payloadType": "t", "signatures": []}"#,
+        #"{"payloadType": "t", "payload": "QUJD"}"#,
+        #"{"payload": ""}"#,
+        #"{"payload": "Q\/JD"}"#,
+        #"{"payload": "QUJD"}"#,
+        #"{"payload": 5}"#,
+        #"{"payload": null}"#,
+        #"{"payload": {"payload": "QUJD"}}"#,
+        #"{"x": {"payload": "QUJD"}}"#,
+        #"["payload", "QUJD"]"#,
+        #"{"payload": "QUJD", "payload": "QUJD"}"#,
+        #"{"payload": "QUJD", "payload": 1}"#,
+        #"{"payload": "Q\/JD", "payload": "QUJD"}"#,
+        #"{"payload": "QUJD", "payload": "Q\/JD"}"#,
+        #"{"payload": "QUJD", "payload": "QU"#,
+        #"{"payload": "QUJD", "payload": }"#,
+        #"{"payload": "QU\#tJD"}"#,
+        #"{"payload": "QUJD" "x": 1}"#,
+        #"{"payload": "QUJD",}"#,
+        #"{"payload": "QUJD", "payload": "QUJD"}"#,
+    ])
+    func sameAsWhole(_ element: String) throws {
+        let (whole, left, data) = Self.both(element)
+        switch (whole, left) {
+        case (.failure(let expected), .failure(let found)):
+            #expect(found == expected)
+        case (.success(let expected), .success(let parsed)):
+            var value = parsed.value
+            if let bytes = parsed.bytes, case .object(var members) = value {
+                #expect(members["payload"] == nil, "a payload left as bytes is not in the value")
+                members["payload"] = .string(String(decoding: data[bytes], as: UTF8.self))
+                value = .object(members)
+            }
+            #expect(value == expected)
+        default:
+            Issue.record("whole: \(whole), left as bytes: \(left)")
+        }
+    }
+
+    @Test("only a top-level payload string without escapes is left, and its range is its characters'")
+    func whatIsLeft() throws {
+        let (_, left, data) = Self.both(#"{"payloadType": "t", "payload": "QUJD"}"#)
+        let parsed = try left.get()
+        let bytes = try #require(parsed.bytes)
+        #expect(String(decoding: data[bytes], as: UTF8.self) == "QUJD")
+        #expect(parsed.value == .object(["payloadType": .string("t")]))
+        for element in [#"{"payload": "Q\/JD"}"#, #"{"payload": 5}"#, #"{"x": {"payload": "QUJD"}}"#, #"["payload"]"#] {
+            #expect(try Self.both(element).left.get().bytes == nil, "\(element)")
+        }
+    }
+
+    @Test("a payload at a depth over the limit is refused as when it is built")
+    func depthLimit() {
+        let limits = StrictJSON.Limits(maximumBytes: 1 << 20, maximumDepth: 3)
+        let (whole, left, _) = Self.both(#"{"payload": "QUJD"}"#, limits: limits)
+        guard case .failure(let expected) = whole, case .failure(let found) = left else {
+            Issue.record("both must refuse: \(whole), \(left)")
+            return
+        }
+        #expect(expected.kind == .tooDeep)
+        #expect(found == expected)
+    }
+}
+
 @Suite("Base64 as DSSE readers take it")
 struct Base64Tests {
     @Test("every length round-trips against Foundation's encoder, with and without padding")
@@ -331,6 +409,13 @@ struct Base64Tests {
             #expect(Base64.decode(String(padded.prefix { $0 != "=" })) == bytes)
             let urlSafe = padded.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             #expect(Base64.decode(urlSafe) == bytes)
+            // The verifier decodes a payload straight into its PAE message: the same message.
+            for text in [padded, String(padded.prefix { $0 != "=" })] {
+                let built = Array(text.utf8).withUnsafeBufferPointer { DSSE.pae(payloadType: "application/x", base64Payload: $0) }
+                let (message, start) = try #require(built, "length \(length)")
+                #expect(message == DSSE.pae(payloadType: "application/x", payload: bytes))
+                #expect(Array(message[start...]) == bytes)
+            }
         }
     }
 
@@ -339,6 +424,7 @@ struct Base64Tests {
     ])
     func refused(_ text: String) {
         #expect(Base64.decode(text) == nil)
+        #expect(Array(text.utf8).withUnsafeBufferPointer { DSSE.pae(payloadType: "t", base64Payload: $0) } == nil)
     }
 }
 
