@@ -159,31 +159,48 @@ public enum StrictJSON {
         if let violation = sizeViolation(data.count, limits: limits) { return .failure(violation) }
         return data.withUnsafeBytes { raw -> Result<DeferredObject, Violation> in
             let bytes = raw.bindMemory(to: UInt8.self)
-            if let violation = UTF8Check.firstViolation(in: bytes, baseOffset: 0) { return .failure(violation) }
-            var parser = Parser(bytes: bytes, baseOffset: 0, limits: limits)
-            do {
-                parser.skipWhitespace()
-                guard parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "{") else {
-                    // Not an object: parse it whole so the caller sees the usual value (or violation).
-                    let value = try parser.document(depth: 1)
-                    return .success(DeferredObject(members: value.objectValue ?? [:], elementRanges: nil, key: key, isObject: false))
-                }
-                var ranges: [Range<Int>]?
-                let members = try parser.object(depth: 1) { parser, member, depth in
-                    guard member == key, parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "[") else { return false }
-                    ranges = try parser.scanArrayElements(depth: depth)
-                    return true
-                }
-                parser.skipWhitespace()
-                if parser.position != bytes.count {
-                    throw Violation(kind: .trailingData, offset: parser.position, path: "", detail: "data after the end of the JSON value")
-                }
-                return .success(DeferredObject(members: members, elementRanges: ranges, key: key, isObject: true))
-            } catch let violation as Violation {
-                return .failure(violation.rendered(under: []))
-            } catch {
-                return .failure(Violation(kind: .syntax, offset: parser.position, path: "", detail: "\(error)"))
+            // Neither the UTF-8 check nor the structural scan reads what the other finds: a large
+            // document has both at once, on two cores. A UTF-8 violation comes first either way,
+            // as in `parse`.
+            guard bytes.count >= parallelScanSize else {
+                if let violation = UTF8Check.firstViolation(in: bytes, baseOffset: 0) { return .failure(violation) }
+                return scanObject(bytes, deferring: key, limits: limits)
             }
+            let (utf8, structure) = ParallelMap.both({ UTF8Check.firstViolation(in: bytes, baseOffset: 0) },
+                                                     { scanObject(bytes, deferring: key, limits: limits) })
+            return utf8.map { .failure($0) } ?? structure
+        }
+    }
+
+    /// From this size on, `parseObject` checks UTF-8 beside the structural scan (below it, handing
+    /// work to another core costs more than it saves).
+    static let parallelScanSize = 1 << 20
+
+    /// `parseObject`'s structural part, its UTF-8 checked apart.
+    private static func scanObject(_ bytes: UnsafeBufferPointer<UInt8>, deferring key: String, limits: Limits) -> Result<DeferredObject, Violation> {
+        var parser = Parser(bytes: bytes, baseOffset: 0, limits: limits)
+        do {
+            parser.skipWhitespace()
+            guard parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "{") else {
+                // Not an object: parse it whole so the caller sees the usual value (or violation).
+                let value = try parser.document(depth: 1)
+                return .success(DeferredObject(members: value.objectValue ?? [:], elementRanges: nil, key: key, isObject: false))
+            }
+            var ranges: [Range<Int>]?
+            let members = try parser.object(depth: 1) { parser, member, depth in
+                guard member == key, parser.position < bytes.count, bytes[parser.position] == UInt8(ascii: "[") else { return false }
+                ranges = try parser.scanArrayElements(depth: depth)
+                return true
+            }
+            parser.skipWhitespace()
+            if parser.position != bytes.count {
+                throw Violation(kind: .trailingData, offset: parser.position, path: "", detail: "data after the end of the JSON value")
+            }
+            return .success(DeferredObject(members: members, elementRanges: ranges, key: key, isObject: true))
+        } catch let violation as Violation {
+            return .failure(violation.rendered(under: []))
+        } catch {
+            return .failure(Violation(kind: .syntax, offset: parser.position, path: "", detail: "\(error)"))
         }
     }
 

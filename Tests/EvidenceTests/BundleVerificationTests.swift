@@ -173,6 +173,24 @@ struct BundleVerificationTests {
         #expect(both == Array(repeating: "saw.system", count: 2 * count))
     }
 
+    @Test("a bundle large enough for the chain and the policies to be judged at once: every finding, the chain's first")
+    func concurrentJudgement() throws {
+        let bundle = try Fixtures.bundle(gates: Verifier.concurrentJudgementCount)
+        var records = Self.records(bundle)
+        records.insert(records[500], at: 501)
+        let report = Verifier(trustedKeys: [Fixtures.signingKey.publicKey], policies: [SystemWatcher(declared: [])], retention: .summaryOnly)
+            .verify(bundleData: Self.with(records: records, from: bundle))
+        #expect(report.records.count == Verifier.concurrentJudgementCount + 2)
+        #expect(report.records.allSatisfy { $0.findings.last?.code == "saw.system" })
+        #expect(report.records[..<501].allSatisfy { $0.findings.map(\.code) == ["saw.system"] })
+        // The copy of record 500 starts before record 500 finished.
+        #expect(report.records[501].findings.map(\.code) == ["chain.index", "chain.previous-mismatch", "timestamp.order", "saw.system"])
+        #expect(report.records[502...].dropLast().allSatisfy { $0.findings.map(\.code) == ["chain.index", "saw.system"] })
+        // The summary's times (the run's start, the clock's start + 100 s) are earlier than the 1,000th gate's.
+        #expect(report.records.last?.findings.map(\.code) == ["chain.index", "timestamp.order", "timestamp.order", "summary.record-count", "saw.system"])
+        #expect(report.bundleFindings.isEmpty)
+    }
+
     @Test("reordered, dropped and duplicated records are each rejected by the chain")
     func reorderDropDuplicate() throws {
         let bundle = try Fixtures.bundle()
