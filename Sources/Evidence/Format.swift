@@ -13,6 +13,15 @@ public enum PredicateType {
     /// Gate 2's protocol at several worker counts (`attest run --scaling`); informs, never decides.
     public static let scaling = "urn:attest:predicate:scaling:v1"
     public static let all: Set<String> = [gate, summary, reproduction, scaling]
+
+    /// The constant equal to `type`, nil for a type attest does not write.
+    static func known(_ type: String) -> String? {
+        // Compared in turn (four short strings): cheaper than hashing `type` once per record.
+        for known in ordered where known == type { return known }
+        return nil
+    }
+
+    private static let ordered = [gate, summary, reproduction, scaling]
 }
 
 /// DSSE v1's pre-authentication encoding and envelope.

@@ -51,6 +51,28 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
+    /// Equal in every byte of its serialisation: strings of the same UTF-8, numbers of the same
+    /// bits, keys of the same UTF-8. (`==` holds canonically equivalent strings and 0 and -0 equal.)
+    func isIdentical(to other: JSONValue) -> Bool {
+        switch (self, other) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.number(let a), .number(let b)): return a.bitPattern == b.bitPattern
+        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.array(let a), .array(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.isIdentical(to: $1) }
+        case (.object(let a), .object(let b)):
+            guard a.count == b.count else { return false }
+            for (key, value) in a {
+                guard let position = b.index(forKey: key) else { return false }
+                let (otherKey, otherValue) = b[position]
+                guard key.utf8.elementsEqual(otherKey.utf8), value.isIdentical(to: otherValue) else { return false }
+            }
+            return true
+        default: return false
+        }
+    }
+
     public subscript(key: String) -> JSONValue? {
         if case .object(let object) = self { return object[key] }
         return nil

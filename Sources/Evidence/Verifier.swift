@@ -390,7 +390,7 @@ public struct Verifier: Sendable {
                     violations.withUnsafeMutableBufferPointer { violationSlots in
                         // Every index is written by exactly one core.
                         nonisolated(unsafe) let slots = (entrySlots, linkSlots, keptSlots, violationSlots)
-                        ParallelMap.forEach(count: count) { index in
+                        ParallelMap.forEach(count: count, context: { SharedTexts() }) { shared, index in
                             // The base64 payload, thousands of characters, stays in the document's
                             // bytes and is decoded from there (see `checkRecord`).
                             let record: JSONValue
@@ -407,11 +407,11 @@ public struct Verifier: Sendable {
                             var entry = VerificationReport.RecordEntry(index: index, predicateType: nil, label: "", signedBy: [], findings: [])
                             var times: (startedAt: ChainLink.Time?, finishedAt: ChainLink.Time?) = (nil, nil)
                             let statement = checkRecord(record, payloadCharacters: payloadCharacters.map { (bundleData, $0) },
-                                                        index: index, entry: &entry, times: &times)
+                                                        index: index, entry: &entry, times: &times, shared: &shared)
                             if entry.label.isEmpty { entry.label = "record \(index)" }
                             if let statement {
                                 for inspections in found { inspections.inspect(statement, index: index) }
-                                slots.1[index] = ChainLink(statement, startedAt: times.startedAt, finishedAt: times.finishedAt)
+                                slots.1[index] = ChainLink(statement, startedAt: times.startedAt, finishedAt: times.finishedAt, shared: &shared)
                                 if retention == .all || statement.predicateType == PredicateType.summary
                                     || statement.predicateType == PredicateType.reproduction {
                                     slots.2[index] = statement
@@ -436,7 +436,8 @@ public struct Verifier: Sendable {
     /// (then the envelope has no "payload" member).
     private func checkRecord(_ record: JSONValue, payloadCharacters: (document: Data, range: Range<Int>)?, index: Int,
                              entry: inout VerificationReport.RecordEntry,
-                             times: inout (startedAt: ChainLink.Time?, finishedAt: ChainLink.Time?)) -> VerifiedStatement? {
+                             times: inout (startedAt: ChainLink.Time?, finishedAt: ChainLink.Time?),
+                             shared: inout SharedTexts) -> VerifiedStatement? {
         guard let envelope = record.objectValue else {
             add(&entry, "record.shape", "the record is not a JSON object")
             return nil
@@ -522,9 +523,11 @@ public struct Verifier: Sendable {
         if statement["_type"]?.stringValue != FormatConstants.statementType {
             add(&entry, "statement.type", "_type is \(statement["_type"]?.stringValue ?? "missing"), expected \(FormatConstants.statementType)")
         }
-        let predicateType = statement["predicateType"]?.stringValue ?? ""
+        // A known type is kept as the constant itself, not as one more copy per record.
+        let writtenType = statement["predicateType"]?.stringValue ?? ""
+        let predicateType = PredicateType.known(writtenType) ?? writtenType
         entry.predicateType = predicateType
-        if !PredicateType.all.contains(predicateType) {
+        if PredicateType.known(writtenType) == nil {
             add(&entry, "statement.predicate-type", "unknown predicateType \"\(predicateType)\"")
         }
         guard let predicate = statement["predicate"], predicate.objectValue != nil else {
@@ -536,7 +539,7 @@ public struct Verifier: Sendable {
             add(&entry, "statement.subject", "the statement must name exactly one subject with a digest")
         }
         if let gate = predicate["gate"], let number = gate["number"]?.intValue {
-            entry.label = "gate \(number) \(gate["name"]?.stringValue ?? "")"
+            entry.label = shared.gateLabel(number: number, name: gate["name"]?.stringValue ?? "")
         } else if predicateType == PredicateType.summary {
             entry.label = "summary"
         } else if predicateType == PredicateType.reproduction {
@@ -558,6 +561,16 @@ public struct Verifier: Sendable {
         }
         return VerifiedStatement(index: index, predicateType: predicateType, predicate: predicate,
                                  subject: subjects.first ?? .null, payload: payloadData, signedBy: entry.signedBy)
+    }
+
+    /// Texts in a record agree only when their bytes do: String's `==` also equates canonically
+    /// equivalent texts ("é" composed or not), and two such records are two different statements.
+    private static func sameBytes(_ first: String?, _ second: String?) -> Bool {
+        switch (first, second) {
+        case (nil, nil): true
+        case (let first?, let second?): first.utf8.elementsEqual(second.utf8)
+        default: false
+        }
     }
 
     /// The chain: one run id, indexes 0..N-1 in order, each `previous` the hash of the prior
@@ -584,7 +597,7 @@ public struct Verifier: Sendable {
                 continue
             }
             let recordRun = link.runID
-            if recordRun != runID {
+            if !Self.sameBytes(recordRun, runID) {
                 add(index, "chain.run-id", "runId \(recordRun ?? "missing") differs from the bundle's run \(runID ?? "?"): a record from another run")
             }
             let position = link.chainIndex
@@ -600,7 +613,7 @@ public struct Verifier: Sendable {
                     add(index, "chain.previous-mismatch", "previous is \(link.previous.text), expected \(expectedPrevious) (SHA-256 of record \(index - 1)'s payload)")
                 }
             }
-            if link.subjectText != subject {
+            if !Self.sameBytes(link.subjectText, subject) {
                 add(index, "subject.mismatch", "the subject \(link.subjectText) differs from the bundle's \(subject ?? "?")")
             }
             link.forEachTime { time in
@@ -633,6 +646,40 @@ public struct Verifier: Sendable {
         if let expectedHead, head != expectedHead {
             add(recordCount - 1, "summary.head", "the summary's head is \(head ?? "missing"), expected \(expectedHead)")
         }
+    }
+}
+
+/// Texts consecutive records nearly always repeat (a run's id, its subject, a gate's label), kept
+/// by the slice of records one core works through: the records it checks then hold one copy of
+/// each, not one apiece, and the subject is serialised once rather than once per record.
+/// A text is reused only for the same bytes: String's `==` also equates canonically equivalent
+/// texts ("é" composed or not), which records must not be taken to share.
+struct SharedTexts {
+    private var lastRunID: String?
+    private var lastSubject: (value: JSONValue, text: String)?
+    private var lastGateLabel: (number: Int, name: String, label: String)?
+
+    /// `runID`, or the string of the same bytes kept before.
+    mutating func runID(_ runID: String) -> String {
+        if let lastRunID, lastRunID.utf8.elementsEqual(runID.utf8) { return lastRunID }
+        lastRunID = runID
+        return runID
+    }
+
+    /// The subject in canonical JSON.
+    mutating func subjectText(_ subject: JSONValue) -> String {
+        if let lastSubject, lastSubject.value.isIdentical(to: subject) { return lastSubject.text }
+        let text = subject.serialized()
+        lastSubject = (subject, text)
+        return text
+    }
+
+    /// "gate N name", as the report labels a gate record.
+    mutating func gateLabel(number: Int, name: String) -> String {
+        if let lastGateLabel, lastGateLabel.number == number, lastGateLabel.name.utf8.elementsEqual(name.utf8) { return lastGateLabel.label }
+        let label = "gate \(number) \(name)"
+        lastGateLabel = (number, name, label)
+        return label
     }
 }
 
@@ -676,10 +723,10 @@ private struct ChainLink: Sendable {
     let payloadDigest: DigestValue
     let isSummary: Bool
 
-    init(_ statement: VerifiedStatement, startedAt: Time?, finishedAt: Time?) {
+    init(_ statement: VerifiedStatement, startedAt: Time?, finishedAt: Time?, shared: inout SharedTexts) {
         let chain = statement.predicate["chain"]?.objectValue
         hasChain = chain != nil
-        runID = chain?["runId"]?.stringValue
+        runID = chain?["runId"]?.stringValue.map { shared.runID($0) }
         chainIndex = chain?["index"]?.intValue
         switch chain?["previous"] {
         case nil: previous = .absent
@@ -687,7 +734,7 @@ private struct ChainLink: Sendable {
         case .string(let text)?: previous = DigestValue(lowercaseHex: text).map { .digest($0) } ?? .other(JSONValue.string(text).serialized())
         case let value?: previous = .other(value.serialized())
         }
-        subjectText = statement.subject.serialized()
+        subjectText = shared.subjectText(statement.subject)
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         payloadDigest = SHA256Digest.value(statement.payload)
@@ -704,8 +751,16 @@ private struct ChainLink: Sendable {
 extension ParallelMap {
     /// Runs `body` for every index in 0..<count, spread over the cores in small slices (see `map`).
     public static func forEach(count: Int, _ body: @Sendable (Int) -> Void) {
+        forEach(count: count, context: { () }) { _, index in body(index) }
+    }
+
+    /// `forEach`, with a context each slice makes for itself with `makeContext` and hands to
+    /// `body` for each of its indexes in order (what consecutive indexes share, for one).
+    static func forEach<Context>(count: Int, context makeContext: @Sendable () -> Context,
+                                 _ body: @Sendable (inout Context, Int) -> Void) {
         guard count > 1 else {
-            for index in 0..<count { body(index) }
+            var context = makeContext()
+            for index in 0..<count { body(&context, index) }
             return
         }
         let workers = max(1, min(count, ProcessInfo.processInfo.activeProcessorCount))
@@ -715,7 +770,8 @@ extension ParallelMap {
             let start = number * slice
             let end = min(count, start + slice)
             guard start < end else { return }
-            for index in start..<end { body(index) }
+            var context = makeContext()
+            for index in start..<end { body(&context, index) }
         }
     }
 }
@@ -775,17 +831,18 @@ public enum ParallelMap {
 }
 
 enum Statistics {
-    /// The value given most often (the first of those tied); nil for none.
+    /// The value given most often (the first of those tied), values counted alike only when their
+    /// bytes are the same; nil for none.
     static func mostCommon(_ values: some Sequence<String>) -> String? {
         // Nearly always every value is the same: one pass of comparisons, no hashing.
         var iterator = values.makeIterator()
         guard let first = iterator.next() else { return nil }
         var allSame = true
-        while allSame, let value = iterator.next() { allSame = value == first }
+        while allSame, let value = iterator.next() { allSame = value.utf8.elementsEqual(first.utf8) }
         if allSame { return first }
-        var counts: [String: Int] = [:]
-        for value in values { counts[value, default: 0] += 1 }
+        var counts: [[UInt8]: Int] = [:]
+        for value in values { counts[Array(value.utf8), default: 0] += 1 }
         let highest = counts.values.max()
-        return values.first { counts[$0] == highest }
+        return values.first { counts[Array($0.utf8)] == highest }
     }
 }

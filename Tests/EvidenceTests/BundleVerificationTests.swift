@@ -191,6 +191,31 @@ struct BundleVerificationTests {
         #expect(report.bundleFindings.isEmpty)
     }
 
+    @Test("records share a subject only when its bytes are the same: a canonically equivalent one is still a mismatch")
+    func subjectBytes() throws {
+        // Enough records that each core's slice holds several, so a subject could be reused.
+        let composed = try Fixtures.bundle(gates: 99, subjectName: "caf\u{E9}")
+        let decomposed = try Fixtures.bundle(gates: 99, subjectName: "cafe\u{301}")
+        #expect("caf\u{E9}" == "cafe\u{301}")  // equal as Swift strings, not as bytes
+        var records = Self.records(composed)
+        records[50] = Self.records(decomposed)[50]
+        let report = Self.verifier.verify(bundleData: Self.with(records: records, from: composed))
+        #expect(report.records[50].findings.map(\.code).contains("subject.mismatch"))
+        #expect(report.records.enumerated().allSatisfy { $0.offset == 50 || $0.offset == 51 || $0.element.findings.isEmpty })
+    }
+
+    @Test("identical values: the same bytes once serialised, which == does not promise")
+    func identicalValues() {
+        #expect(JSONValue.string("caf\u{E9}") == .string("cafe\u{301}"))
+        #expect(!JSONValue.string("caf\u{E9}").isIdentical(to: .string("cafe\u{301}")))
+        #expect(!JSONValue.object(["caf\u{E9}": .null]).isIdentical(to: .object(["cafe\u{301}": .null])))
+        #expect(JSONValue.number(0) == .number(-0.0) && !JSONValue.number(0).isIdentical(to: .number(-0.0)))
+        let value: JSONValue = .array([.object(["digest": .object(["sha256": .string("ab")]), "name": .string("x"), "n": .number(1.5)]), .bool(true), .null])
+        #expect(value.isIdentical(to: value))
+        #expect(!value.isIdentical(to: .array([.object(["digest": .object(["sha256": .string("ab")]), "name": .string("x"), "n": .number(1.5)]), .bool(false), .null])))
+        #expect(!value.isIdentical(to: .array([.object(["digest": .object(["sha256": .string("ab")]), "name": .string("x")]), .bool(true), .null])))
+    }
+
     @Test("reordered, dropped and duplicated records are each rejected by the chain")
     func reorderDropDuplicate() throws {
         let bundle = try Fixtures.bundle()

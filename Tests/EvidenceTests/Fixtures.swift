@@ -37,8 +37,8 @@ enum Fixtures {
 
     /// A bundle of `gates` gate records and a summary, signed by `key`.
     static func bundle(key: SigningKey = signingKey, runID: String = "00112233445566778899aabbccddeeff", gates: Int = 3,
-                       subjectCommit: String = String(repeating: "ab", count: 20)) throws -> EvidenceBundle {
-        let builder = try BundleBuilder(signingKey: key, subject: .gitCommit(name: "attest", commit: subjectCommit),
+                       subjectCommit: String = String(repeating: "ab", count: 20), subjectName: String = "attest") throws -> EvidenceBundle {
+        let builder = try BundleBuilder(signingKey: key, subject: .gitCommit(name: subjectName, commit: subjectCommit),
                                         clock: FixedClock(date: start.addingTimeInterval(100)), runID: runID)
         var entries: [GateSummaryEntry] = []
         for number in 1...max(1, gates) {
