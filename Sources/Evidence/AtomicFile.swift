@@ -74,17 +74,52 @@ public enum AtomicFile {
 }
 
 /// Reads a whole file with errors a person can act on.
-enum FileReader {
-    static func read(_ url: URL, what: String) throws -> Data {
+public enum FileReader {
+    /// The file's bytes; `what` names it in errors ("bundle", "public key").
+    public static func read(_ url: URL, what: String) throws -> Data {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw EvidenceError.fileMissing(path: url.path, what: what)
         }
         guard !isDirectory.boolValue else { throw EvidenceError.notAFile(path: url.path) }
+        if let data = readLarge(url.path) { return data }
         do {
             return try Data(contentsOf: url)
         } catch {
             throw EvidenceError.unreadable(path: url.path, reason: (error as NSError).localizedFailureReason ?? error.localizedDescription)
         }
+    }
+
+    /// From this size on, a file is read into memory whose pages are made before the read.
+    static let largeFileSize = 1 << 20
+
+    /// A large regular file's bytes, read into anonymous memory mapped with its pages made up
+    /// front (MAP_POPULATE): taking a fault for each page as the read first touches it cost about
+    /// as much as the read itself (20 MB: 9.8 ms against 8.0 ms). Nil when the file is small,
+    /// not a regular file, changes size while read, or anything fails: then the caller reads it
+    /// the usual way, with its errors.
+    static func readLarge(_ path: String) -> Data? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size >= largeFileSize else { return nil }
+        let size = Int(status.st_size)
+        let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0)
+        guard let memory = mapped, memory != MAP_FAILED else { return nil }
+        var offset = 0
+        while offset < size {
+            let count = Glibc.read(descriptor, memory + offset, size - offset)
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            offset += count
+        }
+        // The whole file, and nothing after it: otherwise it changed while read.
+        var probe: UInt8 = 0
+        guard offset == size, Glibc.read(descriptor, &probe, 1) == 0 else {
+            munmap(memory, size)
+            return nil
+        }
+        return Data(bytesNoCopy: memory, count: size, deallocator: .custom { pointer, count in munmap(pointer, count) })
     }
 }

@@ -206,15 +206,7 @@ enum TrustedKeys {
 /// Reads a bundle file with the checks that make an input error exit 2 rather than a finding.
 enum BundleFile {
     static func read(_ url: URL) throws -> Data {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw EvidenceError.fileMissing(path: url.path, what: "bundle")
-        }
-        guard !isDirectory.boolValue else { throw EvidenceError.notAFile(path: url.path) }
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw EvidenceError.unreadable(path: url.path, reason: error.localizedDescription)
-        }
+        let data = try FileReader.read(url, what: "bundle")
         guard !data.isEmpty else { throw EvidenceError.emptyFile(path: url.path, what: "bundle") }
         return data
     }
