@@ -58,7 +58,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
         case (.null, .null): return true
         case (.bool(let a), .bool(let b)): return a == b
         case (.number(let a), .number(let b)): return a.bitPattern == b.bitPattern
-        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.string(let a), .string(let b)): return a.hasSameBytes(as: b)
         case (.array(let a), .array(let b)):
             return a.count == b.count && zip(a, b).allSatisfy { $0.isIdentical(to: $1) }
         case (.object(let a), .object(let b)):
@@ -66,7 +66,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
             for (key, value) in a {
                 guard let position = b.index(forKey: key) else { return false }
                 let (otherKey, otherValue) = b[position]
-                guard key.utf8.elementsEqual(otherKey.utf8), value.isIdentical(to: otherValue) else { return false }
+                guard key.hasSameBytes(as: otherKey), value.isIdentical(to: otherValue) else { return false }
             }
             return true
         default: return false
@@ -239,6 +239,22 @@ public enum JSONValue: Sendable, Equatable, Codable {
 
 /// Base64 as DSSE verifiers must read it: standard or URL-safe alphabet, padding optional.
 /// Byte-level: a bundle holds one large base64 string per record.
+extension String {
+    /// The same UTF-8 bytes (`==` also holds canonically equivalent texts equal): one memory
+    /// comparison for native strings, whose bytes are contiguous.
+    func hasSameBytes(as other: String) -> Bool {
+        let mine = utf8, theirs = other.utf8
+        guard mine.count == theirs.count else { return false }
+        let compared = mine.withContiguousStorageIfAvailable { first in
+            theirs.withContiguousStorageIfAvailable { second -> Bool in
+                guard let firstBase = first.baseAddress, let secondBase = second.baseAddress else { return true }
+                return firstBase == secondBase || memcmp(firstBase, secondBase, first.count) == 0
+            }
+        }
+        return (compared ?? nil) ?? mine.elementsEqual(theirs)
+    }
+}
+
 public enum Base64 {
     private static let table: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)

@@ -568,7 +568,7 @@ public struct Verifier: Sendable {
     private static func sameBytes(_ first: String?, _ second: String?) -> Bool {
         switch (first, second) {
         case (nil, nil): true
-        case (let first?, let second?): first.utf8.elementsEqual(second.utf8)
+        case (let first?, let second?): first.hasSameBytes(as: second)
         default: false
         }
     }
@@ -661,7 +661,7 @@ struct SharedTexts {
 
     /// `runID`, or the string of the same bytes kept before.
     mutating func runID(_ runID: String) -> String {
-        if let lastRunID, lastRunID.utf8.elementsEqual(runID.utf8) { return lastRunID }
+        if let lastRunID, lastRunID.hasSameBytes(as: runID) { return lastRunID }
         lastRunID = runID
         return runID
     }
@@ -676,7 +676,7 @@ struct SharedTexts {
 
     /// "gate N name", as the report labels a gate record.
     mutating func gateLabel(number: Int, name: String) -> String {
-        if let lastGateLabel, lastGateLabel.number == number, lastGateLabel.name.utf8.elementsEqual(name.utf8) { return lastGateLabel.label }
+        if let lastGateLabel, lastGateLabel.number == number, lastGateLabel.name.hasSameBytes(as: name) { return lastGateLabel.label }
         let label = "gate \(number) \(name)"
         lastGateLabel = (number, name, label)
         return label
@@ -838,7 +838,7 @@ enum Statistics {
         var iterator = values.makeIterator()
         guard let first = iterator.next() else { return nil }
         var allSame = true
-        while allSame, let value = iterator.next() { allSame = value.utf8.elementsEqual(first.utf8) }
+        while allSame, let value = iterator.next() { allSame = value.hasSameBytes(as: first) }
         if allSame { return first }
         var counts: [[UInt8]: Int] = [:]
         for value in values { counts[Array(value.utf8), default: 0] += 1 }

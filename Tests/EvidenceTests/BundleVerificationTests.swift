@@ -210,6 +210,12 @@ struct BundleVerificationTests {
         #expect(!JSONValue.string("caf\u{E9}").isIdentical(to: .string("cafe\u{301}")))
         #expect(!JSONValue.object(["caf\u{E9}": .null]).isIdentical(to: .object(["cafe\u{301}": .null])))
         #expect(JSONValue.number(0) == .number(-0.0) && !JSONValue.number(0).isIdentical(to: .number(-0.0)))
+        // Short (inline) and long (stored) strings, the same storage or not.
+        let long = String(repeating: "ab", count: 40)
+        #expect(long.hasSameBytes(as: long) && long.hasSameBytes(as: String(repeating: "ab", count: 40)))
+        #expect(!long.hasSameBytes(as: String(repeating: "ab", count: 39) + "ac") && !long.hasSameBytes(as: long + "a"))
+        #expect("short".hasSameBytes(as: "short") && !"short".hasSameBytes(as: "shorT") && "".hasSameBytes(as: ""))
+        #expect(!(String(repeating: "x", count: 30) + "caf\u{E9}").hasSameBytes(as: String(repeating: "x", count: 30) + "cafe\u{301}"))
         let value: JSONValue = .array([.object(["digest": .object(["sha256": .string("ab")]), "name": .string("x"), "n": .number(1.5)]), .bool(true), .null])
         #expect(value.isIdentical(to: value))
         #expect(!value.isIdentical(to: .array([.object(["digest": .object(["sha256": .string("ab")]), "name": .string("x"), "n": .number(1.5)]), .bool(false), .null])))
