@@ -181,6 +181,7 @@ struct BundleVerificationTests {
         let report = Verifier(trustedKeys: [Fixtures.signingKey.publicKey], policies: [SystemWatcher(declared: [])], retention: .summaryOnly)
             .verify(bundleData: Self.with(records: records, from: bundle))
         #expect(report.records.count == Verifier.concurrentJudgementCount + 2)
+        #expect(report.timings.chainAndPoliciesAtOnce)
         #expect(report.records.allSatisfy { $0.findings.last?.code == "saw.system" })
         #expect(report.records[..<501].allSatisfy { $0.findings.map(\.code) == ["saw.system"] })
         // The copy of record 500 starts before record 500 finished.
@@ -220,6 +221,21 @@ struct BundleVerificationTests {
         #expect(value.isIdentical(to: value))
         #expect(!value.isIdentical(to: .array([.object(["digest": .object(["sha256": .string("ab")]), "name": .string("x"), "n": .number(1.5)]), .bool(false), .null])))
         #expect(!value.isIdentical(to: .array([.object(["digest": .object(["sha256": .string("ab")]), "name": .string("x")]), .bool(true), .null])))
+    }
+
+    @Test("unknown top-level fields are each a finding, in the same order every time (found by fuzzing)")
+    func unknownFields() throws {
+        let bundle = try Fixtures.bundle()
+        var root = Self.object(bundle)
+        let extra = ["zeta", "alpha", "Mid", "records2", "é", "_x", "verificaotinMaterial"]
+        for key in extra { root[key] = .number(1) }
+        let data = Self.data(.object(root))
+        let expected = extra.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { "unknown top-level field \"\($0)\"" }
+        // Each verification parses the document into new dictionaries, whose order differs.
+        for _ in 0..<20 {
+            let report = Self.verifier.verify(bundleData: data)
+            #expect(report.bundleFindings.filter { $0.code == "bundle.unknown-field" }.map(\.message) == expected)
+        }
     }
 
     @Test("reordered, dropped and duplicated records are each rejected by the chain")
@@ -374,6 +390,9 @@ struct BundleVerificationTests {
         #expect(report.isVerified)
         #expect(report.timings.scanSeconds == 0.001 && report.timings.recordsSeconds == 0.001)
         #expect(report.timings.chainSeconds == 0.001 && report.timings.policiesSeconds == 0.001)
+        // A small bundle: the chain, then the policies, then their findings gathered.
+        #expect(!report.timings.chainAndPoliciesAtOnce)
+        #expect(report.timings.chainAndPoliciesSeconds >= report.timings.chainSeconds + report.timings.policiesSeconds)
         #expect(verifier.verify(bundleData: Data("not json".utf8)).timings == VerificationTimings())
         // The report's JSON does not carry them: it depends on the bundle alone.
         let encoded = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
