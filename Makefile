@@ -10,8 +10,13 @@ setup:
 build: setup
 	$(SWIFT) build
 
+# The Swift runtime and Foundation linked in (OpenSSL and libgit2 stay the system's): the binary
+# runs where no Swift toolchain is installed, starts in about 6 ms instead of 11 and verifies a
+# normal bundle a third faster; it is about 80 MB instead of 12 (BENCHMARKS.md).
+STATIC := --static-swift-stdlib
+
 release: setup
-	$(SWIFT) build -c release --product attest
+	$(SWIFT) build -c release --product attest $(STATIC)
 
 # Serial: the suites measure CPU time and parallelism and must not compete for the cores.
 test: setup
@@ -26,7 +31,7 @@ quick: release
 	$(RELEASE_BIN) run --quick
 
 bench: setup
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release $(STATIC)
 	.build/release/swarm-bench
 	.build/release/attest-bench
 
