@@ -42,35 +42,31 @@ public enum DSSE {
     /// in it. Nil when `base64Payload` is not a canonical base64 encoding.
     public static func pae(payloadType: String, base64Payload: UnsafeBufferPointer<UInt8>) -> (message: [UInt8], payloadStart: Int)? {
         guard let length = Base64.decodedLength(of: base64Payload) else { return nil }
-        var header: [UInt8] = Array("DSSEv1 ".utf8)
-        header.reserveCapacity(payloadType.utf8.count + 32)
-        appendDecimal(payloadType.utf8.count, to: &header)
-        header.append(UInt8(ascii: " "))
-        header += payloadType.utf8
-        header.append(UInt8(ascii: " "))
-        appendDecimal(length, to: &header)
-        header.append(UInt8(ascii: " "))
+        // The lengths in decimal are short strings, held inline: the header costs no allocation.
+        let type = payloadType.utf8, typeLength = String(type.count).utf8, payloadLength = String(length).utf8
+        let prefix = "DSSEv1 ".utf8
+        let headerCount = prefix.count + typeLength.count + 1 + type.count + 1 + payloadLength.count + 1
         var valid = false
-        let message = [UInt8](unsafeUninitializedCapacity: header.count + length) { buffer, initialized in
+        let message = [UInt8](unsafeUninitializedCapacity: headerCount + length) { buffer, initialized in
             guard let base = buffer.baseAddress else { return }
-            header.withUnsafeBufferPointer { headerBytes in
-                if let headerBase = headerBytes.baseAddress { base.initialize(from: headerBase, count: headerBytes.count) }
+            var position = 0
+            func put(_ bytes: some Sequence<UInt8>) {
+                for byte in bytes {
+                    (base + position).initialize(to: byte)
+                    position += 1
+                }
             }
-            valid = Base64.decode(base64Payload, into: base + header.count)
-            initialized = valid ? header.count + length : 0
+            put(prefix)
+            put(typeLength)
+            put(CollectionOfOne(UInt8(ascii: " ")))
+            put(type)
+            put(CollectionOfOne(UInt8(ascii: " ")))
+            put(payloadLength)
+            put(CollectionOfOne(UInt8(ascii: " ")))
+            valid = position == headerCount && Base64.decode(base64Payload, into: base + headerCount)
+            initialized = valid ? headerCount + length : 0
         }
-        return valid ? (message, header.count) : nil
-    }
-
-    /// `value` (not negative) in ASCII decimal, as PAE writes lengths.
-    private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
-        var digits: [UInt8] = []
-        var rest = value
-        repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        bytes += digits.reversed()
+        return valid ? (message, headerCount) : nil
     }
 }
 
