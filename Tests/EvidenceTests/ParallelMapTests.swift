@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import Evidence
+
+/// Records which worker saw which index, from any thread.
+private final class Visits: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [Int]
+    /// Per worker (its context's number), the indexes in the order it was given them.
+    private var byWorker: [Int: [Int]] = [:]
+
+    init(count: Int) { counts = Array(repeating: 0, count: count) }
+
+    func visit(_ index: Int, worker: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        counts[index] += 1
+        byWorker[worker, default: []].append(index)
+    }
+
+    var all: (counts: [Int], byWorker: [Int: [Int]]) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (counts, byWorker)
+    }
+}
+
+/// Numbers each context as it is made.
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}
+
+@Suite("Spreading work over the cores")
+struct ParallelMapTests {
+    @Test("the queue hands out every index exactly once, in runs of consecutive indexes, to workers asking at once",
+          arguments: [0, 1, 2, 17, 1_000, 10_001])
+    func queueCoversEveryIndexOnce(count: Int) {
+        let queue = IndexQueue(count: count, workers: 2)
+        let visits = Visits(count: count)
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            while let run = queue.next() {
+                #expect(run.count >= 1 && run.count <= queue.run)
+                for index in run { visits.visit(index, worker: worker) }
+            }
+        }
+        #expect(visits.all.counts.allSatisfy { $0 == 1 })
+        #expect(queue.next() == nil)
+    }
+
+    @Test("runs are short enough for the workers to end together: at most 16, at least 64 runs per worker when there is enough work")
+    func runLength() {
+        #expect(IndexQueue(count: 10_000, workers: 2).run == 16)
+        #expect(IndexQueue(count: 1_000, workers: 2).run == 7)
+        #expect(IndexQueue(count: 6, workers: 2).run == 1)
+        #expect(IndexQueue(count: 100_000, workers: 16).run == 16)
+    }
+
+    @Test("forEach gives each index to exactly one worker, each worker its indexes in increasing order with one context",
+          arguments: [0, 1, 2, 17, 1_000, 10_001])
+    func forEachVisitsEachIndexOnce(count: Int) {
+        let visits = Visits(count: count)
+        let contexts = Counter()
+        ParallelMap.forEach(count: count, context: { contexts.next() }) { worker, index in
+            visits.visit(index, worker: worker)
+        }
+        let (counts, byWorker) = visits.all
+        #expect(counts.allSatisfy { $0 == 1 })
+        for indexes in byWorker.values { #expect(indexes == indexes.sorted()) }
+        // One context per worker, not one per run: never more than the cores.
+        #expect(byWorker.count <= max(1, ProcessInfo.processInfo.activeProcessorCount))
+    }
+
+    @Test("map returns every result in input order", arguments: [0, 1, 2, 17, 10_001])
+    func mapKeepsOrder(count: Int) {
+        let input = Array(0..<count)
+        #expect(ParallelMap.map(input) { index, element in (index, element * 3) }.map { $0.0 } == input)
+        #expect(ParallelMap.map(input) { _, element in element * 3 } == input.map { $0 * 3 })
+    }
+}
