@@ -841,7 +841,7 @@ final class IndexQueue: @unchecked Sendable {
 extension ParallelMap {
     /// `first` and `second` at once, on two cores when the machine has two; both results. They
     /// must not touch the same mutable state.
-    static func both<First, Second>(_ first: () -> First, _ second: () -> Second) -> (First, Second) {
+    public static func both<First, Second>(_ first: () -> First, _ second: () -> Second) -> (First, Second) {
         guard ProcessInfo.processInfo.activeProcessorCount > 1 else { return (first(), second()) }
         let firstResult = UnsafeMutablePointer<First>.allocate(capacity: 1)
         let secondResult = UnsafeMutablePointer<Second>.allocate(capacity: 1)

@@ -19,7 +19,7 @@ struct ArchiveCommand: ParsableCommand {
     var keys: [String] = []
 
     func run() throws {
-        let trusted = try TrustedKeys.load(keys)
+        let trusted = try CLIErrors.reporting { try TrustedKeys.load(TrustedKeys.files(keys)) }
         let data = try CLIErrors.reporting { try BundleFile.read(URL(fileURLWithPath: bundle)) }
         let report = Verifier(trustedKeys: trusted, policies: VerifyCommand.policies).verify(bundleData: data)
         guard report.isVerified else {

@@ -26,7 +26,7 @@ struct ReportCommand: ParsableCommand {
     var reproduction: [String] = []
 
     func run() throws {
-        let trusted = try TrustedKeys.load(keys)
+        let trusted = try CLIErrors.reporting { try TrustedKeys.load(TrustedKeys.files(keys)) }
         let data = try CLIErrors.reporting { try BundleFile.read(URL(fileURLWithPath: bundle)) }
         let reproductions = try CLIErrors.reporting { try reproduction.map { (path: $0, data: try BundleFile.read(URL(fileURLWithPath: $0))) } }
         let (html, verification) = HTMLReport.make(bundleData: data, bundleName: (bundle as NSString).lastPathComponent,
