@@ -522,17 +522,17 @@ public struct Verifier: Sendable {
         case .success(let value):
             statement = value
         }
+        let writtenType = statement["predicateType"]?.stringValue ?? ""
         // A statement the verifier keeps for its caller is kept whole (one or two per bundle).
-        if unreadMembers != nil, let type = statement["predicateType"]?.stringValue,
-           type == PredicateType.summary || type == PredicateType.reproduction,
+        if unreadMembers != nil, writtenType == PredicateType.summary || writtenType == PredicateType.reproduction,
            case .success(let whole) = StrictJSON.parse(payloadData, limits: limits) {
             statement = whole
         }
-        if statement["_type"]?.stringValue != FormatConstants.statementType {
-            add(&entry, "statement.type", "_type is \(statement["_type"]?.stringValue ?? "missing"), expected \(FormatConstants.statementType)")
+        let statementType = statement["_type"]?.stringValue
+        if statementType != FormatConstants.statementType {
+            add(&entry, "statement.type", "_type is \(statementType ?? "missing"), expected \(FormatConstants.statementType)")
         }
         // A known type is kept as the constant itself, not as one more copy per record.
-        let writtenType = statement["predicateType"]?.stringValue ?? ""
         let predicateType = PredicateType.known(writtenType) ?? writtenType
         entry.predicateType = predicateType
         if PredicateType.known(writtenType) == nil {

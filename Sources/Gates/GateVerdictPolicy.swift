@@ -33,10 +33,13 @@ public struct GateVerdictPolicy: RecordPolicy {
         }
 
         init(_ predicate: JSONValue) throws {
-            guard let number = predicate["gate"]?["number"]?.intValue else { throw Missing(field: "gate.number") }
-            guard let name = predicate["gate"]?["name"]?.stringValue else { throw Missing(field: "gate.name") }
-            guard let status = predicate["result"]?["status"]?.stringValue else { throw Missing(field: "result.status") }
-            guard case .bool(let passed)? = predicate["result"]?["passed"] else { throw Missing(field: "result.passed") }
+            // Each member looked up once: a lookup hashes its key, and this runs for every record.
+            let gateValue = predicate["gate"]
+            let resultValue = predicate["result"]
+            guard let number = gateValue?["number"]?.intValue else { throw Missing(field: "gate.number") }
+            guard let name = gateValue?["name"]?.stringValue else { throw Missing(field: "gate.name") }
+            guard let status = resultValue?["status"]?.stringValue else { throw Missing(field: "result.status") }
+            guard case .bool(let passed)? = resultValue?["passed"] else { throw Missing(field: "result.passed") }
             guard let parameters = predicate["parameters"] else { throw Missing(field: "parameters") }
             guard let measurements = predicate["measurements"] else { throw Missing(field: "measurements") }
             guard let criteria = predicate["criteria"] else { throw Missing(field: "criteria") }
