@@ -10,10 +10,10 @@ setup:
 build: setup
 	$(SWIFT) build
 
-# The Swift runtime and Foundation linked in (OpenSSL and libgit2 stay the system's): the binary
-# runs where no Swift toolchain is installed, starts in about 6 ms instead of 11 and verifies a
-# normal bundle a third faster; it is about 80 MB instead of 12 (BENCHMARKS.md). `make release
-# STATIC=` builds the dynamically linked binary instead.
+# The Swift runtime and Foundation linked in (OpenSSL stays the system's; libgit2 is loaded when
+# a command first reads a repository): the binary runs where no Swift toolchain is installed,
+# starts in about 4 ms instead of 11 and verifies a normal bundle a third faster; it is about 80 MB
+# instead of 12 (BENCHMARKS.md). `make release STATIC=` builds the dynamically linked binary instead.
 STATIC := --static-swift-stdlib
 
 release: setup

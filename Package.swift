@@ -22,17 +22,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // C libraries: one system-library target each, one shim header each.
+        // C libraries: OpenSSL as a system library (linked); libgit2 through a small loader.
         .systemLibrary(
             name: "COpenSSL",
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
-        .systemLibrary(
-            name: "CGit2",
-            pkgConfig: "libgit2",
-            providers: [.apt(["libgit2-dev"])]
-        ),
+        // libgit2, loaded when first used (its headers from libgit2-dev; see include/cgit2.h).
+        .target(name: "CGit2"),
         // What Glibc does not export to Swift (CPU sets, gettid, sched_getcpu).
         .target(
             name: "CSystemShims",

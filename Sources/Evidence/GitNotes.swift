@@ -9,12 +9,14 @@ public enum GitNotes {
         case noRepository(String)
         case unknownRevision(String)
         case noNote(String)
+        case libraryMissing(String)
 
         public var message: String {
             switch self {
             case .noRepository(let reason): "no git repository: \(reason)"
             case .unknownRevision(let revision): "\(revision) does not name a commit"
             case .noNote(let commit): "commit \(commit) has no note under \(GitNotes.notesRef)"
+            case .libraryMissing(let reason): "git notes cannot be read: \(reason)"
             }
         }
 
@@ -23,6 +25,7 @@ public enum GitNotes {
             case .noRepository: "run this inside the repository whose commit the bundle attests"
             case .unknownRevision: "give a commit, branch or tag, e.g. HEAD or v1.2.0"
             case .noNote: "archive a bundle for it first with `attest archive BUNDLE`, or fetch notes: git fetch origin refs/notes/attest:refs/notes/attest"
+            case .libraryMissing: LibGit2.installHint
             }
         }
     }
@@ -32,6 +35,8 @@ public enum GitNotes {
         case .success(let handle): return handle
         case .failure(.notARepository(let message)), .failure(.ownershipRefused(let message)), .failure(.other(let message)):
             throw Failure.noRepository(message)
+        case .failure(.libraryMissing(let message)):
+            throw Failure.libraryMissing(message)
         }
     }
 

@@ -69,6 +69,8 @@ public enum GitSnapshot {
                                 message: "libgit2 refused the repository: it is owned by another user (\(message)); pass --trust-repository-owner to read it anyway")
         case .failure(.other(let message)):
             return .unavailable(reason: .other, message: message)
+        case .failure(.libraryMissing(let message)):
+            return .unavailable(reason: .other, message: "\(message); \(LibGit2.installHint)")
         }
         let root = repository.workDirectory.map { URL(fileURLWithPath: $0).lastPathComponent } ?? directory.lastPathComponent
         if repository.isHeadUnborn {

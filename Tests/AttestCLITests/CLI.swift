@@ -22,7 +22,7 @@ enum CLI {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "attest next to \(CommandLine.arguments[0])"])
     }
 
-    static func run(_ arguments: [String], in directory: URL, prefix: [String] = []) throws -> Outcome {
+    static func run(_ arguments: [String], in directory: URL, prefix: [String] = [], environment extra: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         let binary = try attestBinary()
         if prefix.isEmpty {
@@ -35,6 +35,7 @@ enum CLI {
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
+        environment.merge(extra) { _, given in given }
         process.environment = environment
         let output = Pipe()
         let errors = Pipe()

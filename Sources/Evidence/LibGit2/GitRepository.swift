@@ -4,7 +4,7 @@ import Foundation
 /// libgit2 initialised once per process.
 enum LibGit2 {
     nonisolated(unsafe) private static var initialised: Bool = {
-        git_libgit2_init()
+        attest_git_libgit2_init()
         return true
     }()
 
@@ -12,9 +12,17 @@ enum LibGit2 {
         _ = initialised
     }
 
+    /// What to do when libgit2 cannot be loaded (it is loaded on first use, not linked: see cgit2.h).
+    static let installHint = "install libgit2 (Debian 12: apt-get install libgit2-1.5), or set ATTEST_LIBGIT2 to the path of its libgit2.so"
+
+    /// Why libgit2 cannot be loaded; nil when it is (loading it on the first call).
+    static var loadFailure: String? {
+        attest_git_available() == 1 ? nil : lastError().message
+    }
+
     /// The last libgit2 error, copied at once: it is thread-local and invalid after the next call.
     static func lastError() -> (klass: Int32, message: String) {
-        guard let error = git_error_last() else { return (0, "unknown libgit2 error") }
+        guard let error = attest_git_error_last() else { return (0, "unknown libgit2 error") }
         let message = error.pointee.message.map { String(cString: $0) } ?? "unknown libgit2 error"
         return (error.pointee.klass, message)
     }
@@ -29,21 +37,24 @@ final class GitRepositoryHandle {
     }
 
     deinit {
-        git_repository_free(pointer)
+        attest_git_repository_free(pointer)
     }
 
     enum OpenFailure: Error {
         case notARepository(String)
         case ownershipRefused(String)
         case other(String)
+        /// libgit2 itself could not be loaded.
+        case libraryMissing(String)
     }
 
     static func open(at path: String, trustOwnership: Bool) -> Result<GitRepositoryHandle, OpenFailure> {
+        if let failure = LibGit2.loadFailure { return .failure(.libraryMissing(failure)) }
         LibGit2.ensureInitialised()
         // The ownership check is process-wide state; set it for every open, as asked.
         _ = attest_git_set_owner_validation(trustOwnership ? 0 : 1)
         var repository: OpaquePointer?
-        let result = git_repository_open_ext(&repository, path, 0, nil)
+        let result = attest_git_repository_open_ext(&repository, path, 0, nil)
         guard result == 0, let repository else {
             let error = LibGit2.lastError()
             if error.klass == Int32(GIT_ERROR_CONFIG.rawValue) || error.message.contains("safe.directory") || error.message.contains("not owned") {
@@ -58,54 +69,54 @@ final class GitRepositoryHandle {
     }
 
     var workDirectory: String? {
-        git_repository_workdir(pointer).map { String(cString: $0) }
+        attest_git_repository_workdir(pointer).map { String(cString: $0) }
     }
 
-    var isHeadUnborn: Bool { git_repository_head_unborn(pointer) == 1 }
-    var isHeadDetached: Bool { git_repository_head_detached(pointer) == 1 }
+    var isHeadUnborn: Bool { attest_git_repository_head_unborn(pointer) == 1 }
+    var isHeadDetached: Bool { attest_git_repository_head_detached(pointer) == 1 }
 
     /// The branch HEAD points at, read from HEAD's symbolic target (works on an unborn branch).
     var symbolicBranch: String? {
         var reference: OpaquePointer?
-        guard git_reference_lookup(&reference, pointer, "HEAD") == 0, let reference else { return nil }
-        defer { git_reference_free(reference) }
-        guard let target = git_reference_symbolic_target(reference) else { return nil }
+        guard attest_git_reference_lookup(&reference, pointer, "HEAD") == 0, let reference else { return nil }
+        defer { attest_git_reference_free(reference) }
+        guard let target = attest_git_reference_symbolic_target(reference) else { return nil }
         let name = String(cString: target)
         return name.hasPrefix("refs/heads/") ? String(name.dropFirst("refs/heads/".count)) : name
     }
 
     func headCommit() -> String? {
         var oid = git_oid()
-        guard git_reference_name_to_id(&oid, pointer, "HEAD") == 0 else { return nil }
+        guard attest_git_reference_name_to_id(&oid, pointer, "HEAD") == 0 else { return nil }
         var buffer = [CChar](repeating: 0, count: 41)
-        git_oid_tostr(&buffer, buffer.count, &oid)
+        attest_git_oid_tostr(&buffer, buffer.count, &oid)
         return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     func branchShorthand() -> String? {
         var head: OpaquePointer?
-        guard git_repository_head(&head, pointer) == 0, let head else { return nil }
-        defer { git_reference_free(head) }
-        return git_reference_shorthand(head).map { String(cString: $0) }
+        guard attest_git_repository_head(&head, pointer) == 0, let head else { return nil }
+        defer { attest_git_reference_free(head) }
+        return attest_git_reference_shorthand(head).map { String(cString: $0) }
     }
 
     /// Modified (work tree), staged (index) and untracked file counts; ignored files do not count.
     func statusCounts() -> (modified: Int, staged: Int, untracked: Int)? {
         var options = git_status_options()
-        guard git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)) == 0 else { return nil }
+        guard attest_git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)) == 0 else { return nil }
         options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
         options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
             | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue
         var list: OpaquePointer?
-        guard git_status_list_new(&list, pointer, &options) == 0, let list else { return nil }
-        defer { git_status_list_free(list) }
+        guard attest_git_status_list_new(&list, pointer, &options) == 0, let list else { return nil }
+        defer { attest_git_status_list_free(list) }
         let staged = GIT_STATUS_INDEX_NEW.rawValue | GIT_STATUS_INDEX_MODIFIED.rawValue | GIT_STATUS_INDEX_DELETED.rawValue
             | GIT_STATUS_INDEX_RENAMED.rawValue | GIT_STATUS_INDEX_TYPECHANGE.rawValue
         let modified = GIT_STATUS_WT_MODIFIED.rawValue | GIT_STATUS_WT_DELETED.rawValue | GIT_STATUS_WT_RENAMED.rawValue
             | GIT_STATUS_WT_TYPECHANGE.rawValue
         var counts = (modified: 0, staged: 0, untracked: 0)
-        for index in 0..<git_status_list_entrycount(list) {
-            guard let entry = git_status_byindex(list, index) else { continue }
+        for index in 0..<attest_git_status_list_entrycount(list) {
+            guard let entry = attest_git_status_byindex(list, index) else { continue }
             let status = entry.pointee.status.rawValue
             if status & staged != 0 { counts.staged += 1 }
             if status & modified != 0 { counts.modified += 1 }
