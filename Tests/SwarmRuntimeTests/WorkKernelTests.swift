@@ -47,12 +47,24 @@ extension SwarmRuntimeSuite {
 
         @Test("cost is linear: twice the iterations take about twice the CPU time (1.5–2.7)")
         func linearCost() {
-            // Thread CPU time, median of 3: preemption by other tenants does not count.
+            // Thread CPU time, so preemption does not count; single and double runs alternate, so
+            // a slower spell of the shared machine hits both; median of 5 each. A tenant can still
+            // slow the CPU itself for a whole attempt: up to three attempts (a kernel whose cost is
+            // not linear fails all three).
             let base = WorkKernel.calibrate(targetSeconds: 0.03, trials: 1).iterations
-            let single = Support.median((0..<3).map { Support.kernelCPUSeconds(seed: UInt64($0), iterations: base) })
-            let double = Support.median((0..<3).map { Support.kernelCPUSeconds(seed: UInt64($0), iterations: base * 2) })
-            let ratio = double / single
-            #expect(ratio > 1.5 && ratio < 2.7, "ratio \(ratio): \(single) s for \(base), \(double) s for twice that")
+            var attempts: [String] = []
+            for _ in 0..<3 {
+                var single: [Double] = []
+                var double: [Double] = []
+                for seed in 0..<5 {
+                    single.append(Support.kernelCPUSeconds(seed: UInt64(seed), iterations: base))
+                    double.append(Support.kernelCPUSeconds(seed: UInt64(seed), iterations: base * 2))
+                }
+                let ratio = Support.median(double) / Support.median(single)
+                if ratio > 1.5 && ratio < 2.7 { return }
+                attempts.append("ratio \(ratio): \(Support.median(single)) s for \(base), \(Support.median(double)) s for twice that")
+            }
+            Issue.record("not linear in three attempts: \(attempts.joined(separator: "; "))")
         }
 
         @Test("calibration: the median of its trials, scaled, takes about the target on one core")
