@@ -91,12 +91,16 @@ let git = GitReading.repository(GitState(repository: "bench", commit: String(rep
                                          detached: false, dirty: false, modified: 0, staged: 0, untracked: 0))
 
 /// One gate record (code-audit shaped, so verify's re-derivation runs), the same every time.
-func benchRecord() -> GateRecordContent {
+/// Record `index` of a generated bundle. Each has measurements and a duration of its own, as real
+/// records do (the verifier shares values repeated byte for byte between records, and a bundle of
+/// identical measurements would flatter it); the gate, its criteria and its result repeat, as they
+/// do for every record of one gate.
+func benchRecord(index: Int = 0) -> GateRecordContent {
     let start = Date(timeIntervalSince1970: 1_800_000_000)
     return GateRecordContent(
         gate: GateIdentity(number: 1, name: "code_audit", title: "Code audit", critical: false),
-        startedAt: start, finishedAt: start, durationSeconds: 0.001, system: system, git: git,
-        parameters: .object([:]), measurements: .object(["files": .array([]), "note": .string("bench")]),
+        startedAt: start, finishedAt: start, durationSeconds: 0.001 * Double(1 + index % 997), system: system, git: git,
+        parameters: .object([:]), measurements: .object(["files": .array([]), "note": .string("bench record \(index)")]),
         criteria: .object(["rule": .string("bench")]),
         result: GateResultRecord(status: "failed", passed: false, summary: "no Swift or Python sources found to audit"))
 }
@@ -108,8 +112,8 @@ func makeBundle(records count: Int) throws -> (EvidenceBundle, seconds: Double, 
     let start = Date(timeIntervalSince1970: 1_800_000_000)
     var payloads: [[UInt8]] = []
     let begin = now()
-    for _ in 0..<(count - 1) {
-        payloads.append(Array(try builder.append(gate: benchRecord())))
+    for index in 0..<(count - 1) {
+        payloads.append(Array(try builder.append(gate: benchRecord(index: index))))
     }
     let seconds = now() - begin
     let bundle = try builder.seal(gates: [], verdict: "FAILED", startedAt: start, finishedAt: start, system: system, git: git)

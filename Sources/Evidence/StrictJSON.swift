@@ -134,6 +134,18 @@ public enum StrictJSON {
         }
 
         public var isEmpty: Bool { children.isEmpty }
+
+        /// The same paths in storage of its own. Parses read these nodes for every member they
+        /// meet, each read changing a reference count: workers on several cores that share one
+        /// copy would move its storage between their caches for every record.
+        func privateCopy() -> SkippedMembers {
+            var copy = SkippedMembers()
+            copy.children.reserveCapacity(children.count)
+            for child in children {
+                copy.children.append(Child(key: String(decoding: Array(child.key.utf8), as: UTF8.self), node: child.node.privateCopy()))
+            }
+            return copy
+        }
     }
 
     /// A top-level object whose largest member, an array, is not parsed yet: the byte range of each
@@ -224,22 +236,29 @@ public enum StrictJSON {
     /// where, is exactly `parseElement`'s.
     public static func parseElement(_ data: Data, range: Range<Int>, key: String, index: Int, limits: Limits = .standard,
                                     leavingStringAsBytes member: String) -> Result<(value: JSONValue, bytes: Range<Int>?), Violation> {
-        data.withUnsafeBytes { raw -> Result<(value: JSONValue, bytes: Range<Int>?), Violation> in
-            let whole = raw.bindMemory(to: UInt8.self)
-            guard range.lowerBound >= 0, range.upperBound <= whole.count else {
-                return .failure(Violation(kind: .syntax, offset: range.lowerBound, path: "", detail: "element range outside the document"))
-            }
-            let depth = 3
-            var parser = Parser(bytes: UnsafeBufferPointer(rebasing: whole[range]), baseOffset: range.lowerBound, limits: limits)
-            parser.stringLeftAsBytes = (member: member, depth: depth)
-            do {
-                let value = try parser.document(depth: depth)
-                return .success((value, parser.stringBytes))
-            } catch let violation as Violation {
-                return .failure(violation.rendered(under: [.key(key), .index(index)]))
-            } catch {
-                return .failure(Violation(kind: .syntax, offset: range.lowerBound + parser.position, path: "", detail: "\(error)"))
-            }
+        data.withUnsafeBytes { raw in
+            parseElement(document: raw.bindMemory(to: UInt8.self), range: range, key: key, index: index, limits: limits,
+                         leavingStringAsBytes: member)
+        }
+    }
+
+    /// The same, over the whole document's bytes in memory: workers on several cores then share
+    /// no object whose reference count each of them would change for every record.
+    static func parseElement(document whole: UnsafeBufferPointer<UInt8>, range: Range<Int>, key: String, index: Int, limits: Limits,
+                             leavingStringAsBytes member: String) -> Result<(value: JSONValue, bytes: Range<Int>?), Violation> {
+        guard range.lowerBound >= 0, range.upperBound <= whole.count else {
+            return .failure(Violation(kind: .syntax, offset: range.lowerBound, path: "", detail: "element range outside the document"))
+        }
+        let depth = 3
+        var parser = Parser(bytes: UnsafeBufferPointer(rebasing: whole[range]), baseOffset: range.lowerBound, limits: limits)
+        parser.stringLeftAsBytes = (member: member, depth: depth)
+        do {
+            let value = try parser.document(depth: depth)
+            return .success((value, parser.stringBytes))
+        } catch let violation as Violation {
+            return .failure(violation.rendered(under: [.key(key), .index(index)]))
+        } catch {
+            return .failure(Violation(kind: .syntax, offset: range.lowerBound + parser.position, path: "", detail: "\(error)"))
         }
     }
 
@@ -469,7 +488,7 @@ public enum StrictJSON {
                     }
                 } else {
                     let next = skipping?.child(key)
-                    let member = try within(.key(key)) { try value(depth: depth + 1, skipping: next) }
+                    let member = try within(.key(key)) { try memberValue(key: key, depth: depth + 1, skipping: next) }
                     // One hash per key: a duplicate is found as it is inserted (after its value
                     // was read, so a malformed value after a duplicate key reports the value).
                     // A member left as bytes is not in `members`: its key is checked on its own.
@@ -485,6 +504,27 @@ public enum StrictJSON {
                 try expect(UInt8(ascii: "}"))
                 return members
             }
+        }
+
+        /// A member's value, as `value` reads it. An object or array with nothing skipped inside
+        /// is taken from this thread's `BuiltValues` when the same member of an earlier parse, at
+        /// the same depth, had the same bytes (see there), and remembered otherwise.
+        mutating func memberValue(key: String, depth: Int, skipping: SkippedMembers?) throws -> JSONValue {
+            guard skipping == nil, depth <= BuiltValues.deepest,
+                  position < bytes.count, bytes[position] == UInt8(ascii: "{") || bytes[position] == UInt8(ascii: "["),
+                  let built = BuiltValues.ofThisThread else {
+                return try value(depth: depth, skipping: skipping)
+            }
+            let rest = UnsafeBufferPointer(rebasing: bytes[position...])
+            let slot = built.slot(key: key, depth: depth, maximumDepth: limits.maximumDepth)
+            if let (value, length) = built.value(in: slot, startingWith: rest) {
+                position += length
+                return value
+            }
+            let start = position
+            let value = try value(depth: depth, skipping: nil)
+            built.remember(value, bytes: UnsafeBufferPointer(rebasing: bytes[start..<position]), in: slot)
+            return value
         }
 
         /// A member's key (decoded, so keys compare by value) and where it starts.
@@ -846,6 +886,59 @@ public enum StrictJSON {
             throw violation(.syntax, "unterminated string")
         }
 
+        /// Exact powers of ten: every one up to 10^22 is a Double.
+        /// (A literal: the compiler makes it a constant, with no reference count for cores to share.)
+        static let powersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                            1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
+
+        /// The value of the number already checked between `start` (its first digit) and
+        /// `position`, when it has a fraction or exponent and is a decimal m × 10^e with m ≤ 2^53
+        /// and |e| ≤ 22: then m and 10^|e| are both exact Doubles, and one multiplication or
+        /// division rounds correctly (Clinger's fast path), giving exactly what `Double(text)`
+        /// gives, without making a string. Nil for any other number, left to `Double(text)`.
+        func exactDecimal(from start: Int, negative: Bool) -> Double? {
+            var mantissa: UInt64 = 0
+            var digits = 0
+            var fractionDigits = 0
+            var index = start
+            var inFraction = false
+            while index < position {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: ".") {
+                    inFraction = true
+                } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                    break
+                } else {
+                    // Nineteen digits fit a UInt64; leading zeros are not counted.
+                    if mantissa != 0 || byte != UInt8(ascii: "0") { digits += 1 }
+                    guard digits <= 19 else { return nil }
+                    mantissa = mantissa * 10 + UInt64(byte &- UInt8(ascii: "0"))
+                    if inFraction { fractionDigits += 1 }
+                }
+                index += 1
+            }
+            var exponent = 0
+            if index < position {
+                // The exponent, already checked to be digits after an optional sign.
+                index += 1
+                var exponentNegative = false
+                if bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                    exponentNegative = bytes[index] == UInt8(ascii: "-")
+                    index += 1
+                }
+                guard position - index <= 4 else { return nil }
+                while index < position {
+                    exponent = exponent * 10 + Int(bytes[index] &- UInt8(ascii: "0"))
+                    index += 1
+                }
+                if exponentNegative { exponent = -exponent }
+            }
+            exponent -= fractionDigits
+            guard mantissa <= 1 << 53, exponent >= -22, exponent <= 22 else { return nil }
+            let magnitude = exponent < 0 ? Double(mantissa) / Self.powersOfTen[-exponent] : Double(mantissa) * Self.powersOfTen[exponent]
+            return negative ? -magnitude : magnitude
+        }
+
         mutating func hex4() throws -> UInt32 {
             guard position + 4 <= bytes.count else { throw violation(.syntax, "truncated \\u escape") }
             var value: UInt32 = 0
@@ -905,6 +998,7 @@ public enum StrictJSON {
                 // -0 stays a negative zero, as Double("-0") gives.
                 return negative ? -Double(magnitude) : Double(magnitude)
             }
+            if !isInteger, let value = exactDecimal(from: firstDigit, negative: negative) { return value }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
             guard let value = Double(text), value.isFinite else {
                 position = start
@@ -917,6 +1011,84 @@ public enum StrictJSON {
             return value
         }
     }
+}
+
+/// The objects and arrays this thread's parses last built for each member name, by their exact
+/// bytes: the records of a bundle repeat many byte for byte (a gate's definition, its criteria,
+/// the subject), and a value built once is then shared rather than built and freed again.
+///
+/// Why a value is reused only for the same member at the same depth under the same limit, and is
+/// then exactly what parsing would build: what `value` builds, and whether it accepts, depends
+/// only on the bytes, the depth and the depth limit (the input's UTF-8 is checked before any parse
+/// starts, and nothing is skipped inside a remembered value), and it reads nothing past the
+/// value's closing bracket. Input that starts with the remembered bytes therefore holds that very
+/// value, accepted; what is accepted and refused, and where, is unchanged. A `JSONValue` is
+/// immutable, so sharing one between records (and the statements a verifier keeps) is safe.
+final class BuiltValues {
+    struct Slot {
+        var key: String
+        var depth: Int
+        var maximumDepth: Int
+        var bytes: [UInt8] = []
+        var value: JSONValue = .null
+        /// Misses since the last hit: a member that differs in every record (a chain link, a
+        /// signature) stops being copied after a few, and is tried again now and then.
+        var misses = 0
+    }
+
+    /// Only members of the root and of its objects (a statement's predicate): deeper values, the
+    /// entries of a measurement for one, are many and seldom repeat, and would only evict these.
+    static let deepest = 3
+    /// Enough for the members of a record that hold objects; values of modest size.
+    private static let capacity = 16
+    private static let largestValue = 16 << 10
+    private var slots: [Slot] = []
+    private var nextReplaced = 0
+
+    /// The slot for `key` at `depth`, made (replacing the oldest when full) if there is none.
+    func slot(key: String, depth: Int, maximumDepth: Int) -> Int {
+        for index in slots.indices where slots[index].depth == depth && slots[index].maximumDepth == maximumDepth && slots[index].key == key {
+            return index
+        }
+        let slot = Slot(key: key, depth: depth, maximumDepth: maximumDepth)
+        if slots.count < Self.capacity {
+            slots.append(slot)
+            return slots.count - 1
+        }
+        let index = nextReplaced
+        slots[index] = slot
+        nextReplaced = (nextReplaced + 1) % Self.capacity
+        return index
+    }
+
+    /// The value remembered in `slot` and its length, when `input` starts with its bytes.
+    func value(in slot: Int, startingWith input: UnsafeBufferPointer<UInt8>) -> (JSONValue, Int)? {
+        let count = slots[slot].bytes.count
+        guard count > 0, count <= input.count, let inputBase = input.baseAddress else { return nil }
+        let equal = slots[slot].bytes.withUnsafeBufferPointer { known in
+            known.baseAddress.map { memcmp($0, inputBase, count) == 0 } ?? false
+        }
+        guard equal else {
+            slots[slot].misses += 1
+            return nil
+        }
+        slots[slot].misses = 0
+        return (slots[slot].value, count)
+    }
+
+    /// Remembers `value`, built from `bytes`, in `slot` (unless it is large, or the member has
+    /// differed many times in a row: then only every 16th miss).
+    func remember(_ value: JSONValue, bytes: UnsafeBufferPointer<UInt8>, in slot: Int) {
+        let misses = slots[slot].misses
+        guard bytes.count <= Self.largestValue, misses < 4 || misses % 16 == 0 else { return }
+        slots[slot].bytes = Array(bytes)
+        slots[slot].value = value
+    }
+
+    /// Each thread has its own (the verifier parses records on every core); nil only if the
+    /// thread-specific key could not be made, and then nothing is remembered.
+    static var ofThisThread: BuiltValues? { perThread.object { BuiltValues() } }
+    private static let perThread = ThreadLocalObject<BuiltValues>()
 }
 
 /// Objects and arrays this thread's parses accepted as skipped members, by their exact bytes.
@@ -965,12 +1137,31 @@ final class AcceptedValues {
 
     /// Each thread has its own (the verifier parses records on every core); nil only if the
     /// thread-specific key could not be made, and then nothing is remembered.
-    static var ofThisThread: AcceptedValues? {
-        guard let key = threadKey else { return nil }
-        if let existing = pthread_getspecific(key) {
-            return Unmanaged<AcceptedValues>.fromOpaque(existing).takeUnretainedValue()
+    static var ofThisThread: AcceptedValues? { perThread.object { AcceptedValues() } }
+    private static let perThread = ThreadLocalObject<AcceptedValues>()
+}
+
+/// An object of each thread's own, made on its first use there and released when the thread
+/// ends (pthread keys: Foundation's thread dictionary costs a hashed lookup per use).
+struct ThreadLocalObject<Object: AnyObject>: Sendable {
+    /// Nil only if no key could be made: then there is no object.
+    private let key: pthread_key_t?
+
+    init() {
+        var key = pthread_key_t()
+        let result = pthread_key_create(&key) { pointer in
+            if let pointer { Unmanaged<AnyObject>.fromOpaque(pointer).release() }
         }
-        let made = AcceptedValues()
+        self.key = result == 0 ? key : nil
+    }
+
+    /// This thread's object, made by `make` the first time.
+    func object(_ make: () -> Object) -> Object? {
+        guard let key else { return nil }
+        if let existing = pthread_getspecific(key) {
+            return Unmanaged<Object>.fromOpaque(existing).takeUnretainedValue()
+        }
+        let made = make()
         let retained = Unmanaged.passRetained(made)
         guard pthread_setspecific(key, retained.toOpaque()) == 0 else {
             retained.release()
@@ -978,12 +1169,4 @@ final class AcceptedValues {
         }
         return made
     }
-
-    private static let threadKey: pthread_key_t? = {
-        var key = pthread_key_t()
-        let result = pthread_key_create(&key) { pointer in
-            if let pointer { Unmanaged<AcceptedValues>.fromOpaque(pointer).release() }
-        }
-        return result == 0 ? key : nil
-    }()
 }

@@ -400,12 +400,16 @@ public struct Verifier: Sendable {
                     violations.withUnsafeMutableBufferPointer { violationSlots in
                         // Every index is written by exactly one core.
                         nonisolated(unsafe) let slots = (entrySlots, linkSlots, keptSlots, violationSlots)
-                        ParallelMap.forEach(count: count, context: { SharedTexts() }) { shared, index in
+                        // Each worker reads the document through a pointer and the skipped members
+                        // from its own copy: nothing it touches per record is shared (see `RecordWorker`).
+                        bundleData.withUnsafeBytes { raw in
+                        nonisolated(unsafe) let document = raw.bindMemory(to: UInt8.self)
+                        ParallelMap.forEach(count: count, context: { RecordWorker(unreadMembers: unreadMembers?.privateCopy()) }) { worker, index in
                             // The base64 payload, thousands of characters, stays in the document's
                             // bytes and is decoded from there (see `checkRecord`).
                             let record: JSONValue
                             let payloadCharacters: Range<Int>?
-                            switch StrictJSON.parseElement(bundleData, range: ranges[index], key: key, index: index, limits: limits,
+                            switch StrictJSON.parseElement(document: document, range: ranges[index], key: key, index: index, limits: limits,
                                                            leavingStringAsBytes: "payload") {
                             case .failure(let violation):
                                 slots.3[index] = violation
@@ -416,18 +420,19 @@ public struct Verifier: Sendable {
                             }
                             var entry = VerificationReport.RecordEntry(index: index, predicateType: nil, label: "", signedBy: [], findings: [])
                             var times: (startedAt: ChainLink.Time?, finishedAt: ChainLink.Time?) = (nil, nil)
-                            let statement = checkRecord(record, payloadCharacters: payloadCharacters.map { (bundleData, $0) },
-                                                        index: index, entry: &entry, times: &times, shared: &shared)
+                            let statement = checkRecord(record, payloadCharacters: payloadCharacters.map { (document, $0) },
+                                                        index: index, entry: &entry, times: &times, worker: &worker)
                             if entry.label.isEmpty { entry.label = "record \(index)" }
                             if let statement {
                                 for inspections in found { inspections.inspect(statement, index: index) }
-                                slots.1[index] = ChainLink(statement, startedAt: times.startedAt, finishedAt: times.finishedAt, shared: &shared)
+                                slots.1[index] = ChainLink(statement, startedAt: times.startedAt, finishedAt: times.finishedAt, shared: &worker.texts)
                                 if retention == .all || statement.predicateType == PredicateType.summary
                                     || statement.predicateType == PredicateType.reproduction {
                                     slots.2[index] = statement
                                 }
                             }
                             slots.0[index] = entry
+                        }
                         }
                     }
                 }
@@ -444,10 +449,10 @@ public struct Verifier: Sendable {
     /// statement when the payload could be read, and its timestamps (read once, for the chain too).
     /// `payloadCharacters`: where the payload's base64 text is, when the parse left it as bytes
     /// (then the envelope has no "payload" member).
-    private func checkRecord(_ record: JSONValue, payloadCharacters: (document: Data, range: Range<Int>)?, index: Int,
+    private func checkRecord(_ record: JSONValue, payloadCharacters: (document: UnsafeBufferPointer<UInt8>, range: Range<Int>)?, index: Int,
                              entry: inout VerificationReport.RecordEntry,
                              times: inout (startedAt: ChainLink.Time?, finishedAt: ChainLink.Time?),
-                             shared: inout SharedTexts) -> VerifiedStatement? {
+                             worker: inout RecordWorker) -> VerifiedStatement? {
         guard let envelope = record.objectValue else {
             add(&entry, "record.shape", "the record is not a JSON object")
             return nil
@@ -460,9 +465,7 @@ public struct Verifier: Sendable {
         // straight into that message, and read from there.
         let decoded: (message: [UInt8], payloadStart: Int)?
         if let (document, range) = payloadCharacters {
-            decoded = document.withUnsafeBytes { raw in
-                DSSE.pae(payloadType: payloadType ?? "", base64Payload: UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[range]))
-            }
+            decoded = DSSE.pae(payloadType: payloadType ?? "", base64Payload: UnsafeBufferPointer(rebasing: document[range]))
         } else if let payloadText = envelope["payload"]?.stringValue {
             decoded = Base64.decode(payloadText).map { payload in
                 let message = DSSE.pae(payloadType: payloadType ?? "", payload: payload)
@@ -515,7 +518,7 @@ public struct Verifier: Sendable {
         let payloadData = Data(pae[payloadStart...])
         var statement: JSONValue
         let parsed = pae.withUnsafeBufferPointer { message in
-            StrictJSON.parse(bytes: UnsafeBufferPointer(rebasing: message[payloadStart...]), limits: limits, skipping: unreadMembers)
+            StrictJSON.parse(bytes: UnsafeBufferPointer(rebasing: message[payloadStart...]), limits: limits, skipping: worker.unreadMembers)
         }
         switch parsed {
         case .failure(let violation):
@@ -526,7 +529,7 @@ public struct Verifier: Sendable {
         }
         let writtenType = statement["predicateType"]?.stringValue ?? ""
         // A statement the verifier keeps for its caller is kept whole (one or two per bundle).
-        if unreadMembers != nil, writtenType == PredicateType.summary || writtenType == PredicateType.reproduction,
+        if worker.unreadMembers != nil, writtenType == PredicateType.summary || writtenType == PredicateType.reproduction,
            case .success(let whole) = StrictJSON.parse(payloadData, limits: limits) {
             statement = whole
         }
@@ -549,7 +552,7 @@ public struct Verifier: Sendable {
             add(&entry, "statement.subject", "the statement must name exactly one subject with a digest")
         }
         if let gate = predicate["gate"], let number = gate["number"]?.intValue {
-            entry.label = shared.gateLabel(number: number, name: gate["name"]?.stringValue ?? "")
+            entry.label = worker.texts.gateLabel(number: number, name: gate["name"]?.stringValue ?? "")
         } else if predicateType == PredicateType.summary {
             entry.label = "summary"
         } else if predicateType == PredicateType.reproduction {
@@ -657,6 +660,13 @@ public struct Verifier: Sendable {
             add(recordCount - 1, "summary.head", "the summary's head is \(head ?? "missing"), expected \(expectedHead)")
         }
     }
+}
+
+/// What one worker of `Verifier.checkRecords` keeps for the records it checks.
+struct RecordWorker {
+    var texts = SharedTexts()
+    /// The verifier's `unreadMembers`, in storage of this worker's own.
+    let unreadMembers: StrictJSON.SkippedMembers?
 }
 
 /// Texts consecutive records nearly always repeat (a run's id, its subject, a gate's label), kept

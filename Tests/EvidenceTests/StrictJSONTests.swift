@@ -71,6 +71,34 @@ struct StrictJSONTests {
         #expect(Self.check("1234567890123456789")?.kind == .numberOutOfRange)
     }
 
+    @Test("every decimal with a fraction or exponent parses to the bits Double(text) gives, in and out of the exact fast path")
+    func decimalsAgreeWithDouble() throws {
+        var generator = MutationTests.SeededGenerator(state: 0x5EED_F10A7)
+        func digits(_ count: Int) -> String {
+            String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
+        }
+        var texts = ["0.001", "-0.0", "0.0e5", "1e22", "1e23", "9007199254740993.0", "9007199254740992.5", "0.1", "123456789012345678.9",
+                     "1.5e-22", "1.5e-23", "4.35", "1E+2", "2.5E-0003", "1e0022", "7e-00022", "0.30000000000000004"]
+        for _ in 0..<20_000 {
+            let whole = Bool.random(using: &generator) ? "0" : String(Int.random(in: 1...9, using: &generator)) + digits(Int.random(in: 0...12, using: &generator))
+            var text = (Bool.random(using: &generator) ? "-" : "") + whole
+            let hasFraction = Bool.random(using: &generator)
+            if hasFraction { text += "." + digits(Int.random(in: 1...12, using: &generator)) }
+            if !hasFraction || Bool.random(using: &generator) {
+                text += ["e", "E"].randomElement(using: &generator) ?? "e"
+                text += ["", "+", "-"].randomElement(using: &generator) ?? ""
+                text += digits(Int.random(in: 1...3, using: &generator))
+            }
+            texts.append(text)
+        }
+        for text in texts {
+            guard let expected = Double(text), expected.isFinite else { continue }
+            let parsed = try StrictJSON.parse(Data(text.utf8)).get()
+            let value = try #require(parsed.numberValue, "\(text)")
+            #expect(value.bitPattern == expected.bitPattern, "\(text): \(value) against \(expected)")
+        }
+    }
+
     static let skipped = StrictJSON.SkippedMembers(paths: [["predicate", "system"], ["predicate", "git"], ["big"]])
 
     @Test("members skipped are checked exactly as when built: same value otherwise, same violation", arguments: [
@@ -163,6 +191,59 @@ struct StrictJSONTests {
         let deeperSkip = StrictJSON.SkippedMembers(paths: [["predicate", "system", "inner"]])
         #expect(StrictJSON.parse(deeper, limits: tight).failureKind == .tooDeep)
         #expect(StrictJSON.parse(deeper, limits: tight, skipping: deeperSkip).failureKind == .tooDeep)
+    }
+
+    /// `parse` on a thread of its own, whose remembered values are none yet.
+    static func parseOnFreshThread(_ data: Data, limits: StrictJSON.Limits = .standard) -> Result<JSONValue, StrictJSON.Violation> {
+        final class Box: @unchecked Sendable { var result: Result<JSONValue, StrictJSON.Violation>? }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            box.result = StrictJSON.parse(data, limits: limits)
+            done.signal()
+        }
+        thread.start()
+        done.wait()
+        return box.result ?? .failure(StrictJSON.Violation(kind: .syntax, offset: 0, path: "", detail: "no result"))
+    }
+
+    @Test("a value built before is used again only for the same member, bytes, depth and limit: every parse as on a fresh thread")
+    func builtValuesReused() throws {
+        let gate = #"{"a": [[[1]]], "b": "x"}"#
+        let limits = StrictJSON.Limits(maximumBytes: 1 << 20, maximumDepth: 6)
+        let first = Data(#"{"gate": \#(gate), "n": 1}"#.utf8)
+        // Built, and so remembered by this thread.
+        let built = try StrictJSON.parse(first, limits: limits).get()
+        #expect(built == (try Self.parseOnFreshThread(first, limits: limits).get()))
+        // Each follower parsed right after `first`, so that `gate` is what this thread remembers.
+        let followers = [
+            // One level deeper, past the limit of 6 there: refused, though accepted one level up.
+            #"{"p": {"gate": \#(gate)}}"#,
+            #"{"gate": \#(gate), "n": 2}"#,
+            #"{"gate": \#(gate)x, "n": 2}"#,
+            #"{"gate": \#(gate), "gate": 1}"#,
+            #"{"gate": \#(gate)"#,
+            #"{"gate": \#(gate.dropLast())}"#,
+            #"{"gate": {"a": [[[1]]], "b": "xy"}}"#,
+            #"{"other": \#(gate)}"#,
+            #"{"gate": [\#(gate)]}"#,
+        ]
+        for text in followers {
+            _ = StrictJSON.parse(first, limits: limits)
+            let data = Data(text.utf8)
+            // Values compare with ==, not as text: a dictionary's order differs from one instance to the next.
+            switch (StrictJSON.parse(data, limits: limits), Self.parseOnFreshThread(data, limits: limits)) {
+            case (.success(let again), .success(let fresh)): #expect(again == fresh, "\(text)")
+            case (.failure(let again), .failure(let fresh)): #expect(again == fresh, "\(text)")
+            case (let again, let fresh): Issue.record("\(text): \(again) against \(fresh) on a fresh thread")
+            }
+        }
+        _ = StrictJSON.parse(first, limits: limits)
+        #expect(StrictJSON.parse(Data(#"{"p": {"gate": \#(gate)}}"#.utf8), limits: limits).failureKind == .tooDeep)
+        // The same bytes at the same depth under a lower limit: refused as on first sight.
+        let lower = StrictJSON.Limits(maximumBytes: 1 << 20, maximumDepth: 5)
+        #expect(StrictJSON.parse(first, limits: lower).failureKind == .tooDeep)
+        #expect(Self.parseOnFreshThread(first, limits: lower).failureKind == .tooDeep)
     }
 
     @Test("skipping leaves the named members out and nothing else")
