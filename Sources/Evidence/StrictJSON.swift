@@ -262,6 +262,34 @@ public enum StrictJSON {
         }
     }
 
+    /// The texts of a DSSE envelope of the usual shape, as byte ranges in the document: what
+    /// `plainEnvelope` finds.
+    struct PlainEnvelope {
+        struct Signature {
+            var keyid: Range<Int>
+            var sig: Range<Int>
+        }
+        var payloadType: Range<Int>
+        var payload: Range<Int>
+        var signatures: [Signature]
+    }
+
+    /// The envelope at `range` (element `index` of the records, at depth 3) read without building
+    /// a value, when it has exactly the usual shape: an object of the members "payload",
+    /// "payloadType" and "signatures", once each in any order; every string without escapes;
+    /// "signatures" an array of objects of exactly "keyid" and "sig". Nil for anything else,
+    /// which `parseElement` then reads, and refuses where it must.
+    ///
+    /// Why the ranges are exactly what `parseElement` would give: such an envelope is one it
+    /// accepts (its keys differ as bytes, so as strings; its deepest values, the signatures'
+    /// strings, are at depth 6, checked against the limit here; the document's UTF-8 was checked
+    /// whole), and a string without escapes is its characters.
+    static func plainEnvelope(document whole: UnsafeBufferPointer<UInt8>, range: Range<Int>, limits: Limits) -> PlainEnvelope? {
+        guard limits.maximumDepth >= 6, range.lowerBound >= 0, range.upperBound <= whole.count else { return nil }
+        var parser = Parser(bytes: UnsafeBufferPointer(rebasing: whole[range]), baseOffset: range.lowerBound, limits: limits)
+        return parser.plainEnvelope()
+    }
+
     private static func sizeViolation(_ count: Int, limits: Limits) -> Violation? {
         guard count > limits.maximumBytes else { return nil }
         return Violation(kind: .tooLarge, offset: limits.maximumBytes, path: "",
@@ -504,6 +532,100 @@ public enum StrictJSON {
                 try expect(UInt8(ascii: "}"))
                 return members
             }
+        }
+
+        /// The member names of a DSSE envelope and of its signatures.
+        enum EnvelopeKey: CaseIterable {
+            case payload, payloadType, signatures, keyid, sig
+            var text: StaticString {
+                switch self {
+                case .payload: "payload"
+                case .payloadType: "payloadType"
+                case .signatures: "signatures"
+                case .keyid: "keyid"
+                case .sig: "sig"
+                }
+            }
+        }
+
+        /// See `StrictJSON.plainEnvelope`.
+        mutating func plainEnvelope() -> PlainEnvelope? {
+            var payloadType: Range<Int>?
+            var payload: Range<Int>?
+            var signatures: [PlainEnvelope.Signature]?
+            let complete = members { key, parser in
+                if key == .payload, payload == nil {
+                    payload = parser.plainString()
+                    return payload != nil
+                }
+                if key == .payloadType, payloadType == nil {
+                    payloadType = parser.plainString()
+                    return payloadType != nil
+                }
+                guard key == .signatures, signatures == nil, parser.take(UInt8(ascii: "[")) else { return false }
+                var found: [PlainEnvelope.Signature] = []
+                repeat {
+                    var keyid: Range<Int>?
+                    var sig: Range<Int>?
+                    let signature = parser.members { key, parser in
+                        if key == .keyid, keyid == nil {
+                            keyid = parser.plainString()
+                            return keyid != nil
+                        }
+                        guard key == .sig, sig == nil else { return false }
+                        sig = parser.plainString()
+                        return sig != nil
+                    }
+                    guard signature, let keyid, let sig else { return false }
+                    found.append(PlainEnvelope.Signature(keyid: keyid, sig: sig))
+                } while parser.take(UInt8(ascii: ","))
+                guard parser.take(UInt8(ascii: "]")) else { return false }
+                signatures = found
+                return true
+            }
+            skipWhitespace()
+            guard complete, position == bytes.count, let payloadType, let payload, let signatures else { return nil }
+            return PlainEnvelope(payloadType: payloadType, payload: payload, signatures: signatures)
+        }
+
+        /// An object at `position` (after white space) whose keys are all plain, each member's
+        /// value read by `member` (false: not of the shape wanted); false on anything else.
+        /// `member` is handed the key only when it is one of the envelope's.
+        mutating func members(_ member: (EnvelopeKey, inout Parser) -> Bool) -> Bool {
+            guard take(UInt8(ascii: "{")) else { return false }
+            repeat {
+                skipWhitespace()
+                guard let key = plainString(), take(UInt8(ascii: ":")) else { return false }
+                var known: EnvelopeKey?
+                for name in EnvelopeKey.allCases where sameText(key, name.text) { known = name }
+                guard let known, member(known, &self) else { return false }
+            } while take(UInt8(ascii: ","))
+            return take(UInt8(ascii: "}"))
+        }
+
+        /// After white space, `byte` taken when it is next.
+        mutating func take(_ byte: UInt8) -> Bool {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == byte else { return false }
+            position += 1
+            return true
+        }
+
+        /// After white space, a string without escapes or control characters: the range of its
+        /// characters in the document; nil (position unspecified) for anything else.
+        mutating func plainString() -> Range<Int>? {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
+            let end = firstSpecial(from: position + 1)
+            guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }
+            defer { position = end + 1 }
+            return (baseOffset + position + 1)..<(baseOffset + end)
+        }
+
+        /// Whether the characters at `range` (document offsets) are `text`'s.
+        func sameText(_ range: Range<Int>, _ text: StaticString) -> Bool {
+            guard range.count == text.utf8CodeUnitCount, let base = bytes.baseAddress else { return false }
+            return memcmp(base + (range.lowerBound - baseOffset), text.utf8Start, range.count) == 0
         }
 
         /// A member's value, as `value` reads it. An object or array with nothing skipped inside

@@ -405,23 +405,25 @@ public struct Verifier: Sendable {
                         bundleData.withUnsafeBytes { raw in
                         nonisolated(unsafe) let document = raw.bindMemory(to: UInt8.self)
                         ParallelMap.forEach(count: count, context: { RecordWorker(unreadMembers: unreadMembers?.privateCopy()) }) { worker, index in
-                            // The base64 payload, thousands of characters, stays in the document's
-                            // bytes and is decoded from there (see `checkRecord`).
-                            let record: JSONValue
-                            let payloadCharacters: Range<Int>?
-                            switch StrictJSON.parseElement(document: document, range: ranges[index], key: key, index: index, limits: limits,
-                                                           leavingStringAsBytes: "payload") {
-                            case .failure(let violation):
-                                slots.3[index] = violation
-                                return
-                            case .success(let parsed):
-                                record = parsed.value
-                                payloadCharacters = parsed.bytes
+                            // An envelope of the usual shape is read as byte ranges, nothing built;
+                            // any other is parsed. Either way the base64 payload, thousands of
+                            // characters, stays in the document's bytes and is decoded from there.
+                            let envelope: EnvelopeFields
+                            if let plain = StrictJSON.plainEnvelope(document: document, range: ranges[index], limits: limits) {
+                                envelope = EnvelopeFields(plain, document: document)
+                            } else {
+                                switch StrictJSON.parseElement(document: document, range: ranges[index], key: key, index: index, limits: limits,
+                                                               leavingStringAsBytes: "payload") {
+                                case .failure(let violation):
+                                    slots.3[index] = violation
+                                    return
+                                case .success(let parsed):
+                                    envelope = EnvelopeFields(parsed.value, payloadCharacters: parsed.bytes)
+                                }
                             }
                             var entry = VerificationReport.RecordEntry(index: index, predicateType: nil, label: "", signedBy: [], findings: [])
                             var times: (startedAt: ChainLink.Time?, finishedAt: ChainLink.Time?) = (nil, nil)
-                            let statement = checkRecord(record, payloadCharacters: payloadCharacters.map { (document, $0) },
-                                                        index: index, entry: &entry, times: &times, worker: &worker)
+                            let statement = checkRecord(envelope, document: document, index: index, entry: &entry, times: &times, worker: &worker)
                             if entry.label.isEmpty { entry.label = "record \(index)" }
                             if let statement {
                                 for inspections in found { inspections.inspect(statement, index: index) }
@@ -447,31 +449,31 @@ public struct Verifier: Sendable {
 
     /// Checks one envelope: shape, base64, payloadType, signatures, statement. Returns the decoded
     /// statement when the payload could be read, and its timestamps (read once, for the chain too).
-    /// `payloadCharacters`: where the payload's base64 text is, when the parse left it as bytes
-    /// (then the envelope has no "payload" member).
-    private func checkRecord(_ record: JSONValue, payloadCharacters: (document: UnsafeBufferPointer<UInt8>, range: Range<Int>)?, index: Int,
+    /// `document`: the bundle's bytes, where the envelope's texts given as ranges are.
+    private func checkRecord(_ envelope: EnvelopeFields, document: UnsafeBufferPointer<UInt8>, index: Int,
                              entry: inout VerificationReport.RecordEntry,
                              times: inout (startedAt: ChainLink.Time?, finishedAt: ChainLink.Time?),
                              worker: inout RecordWorker) -> VerifiedStatement? {
-        guard let envelope = record.objectValue else {
+        guard envelope.isObject else {
             add(&entry, "record.shape", "the record is not a JSON object")
             return nil
         }
-        let payloadType = envelope["payloadType"]?.stringValue
+        let payloadType = envelope.payloadType
         if payloadType != FormatConstants.payloadType {
             add(&entry, "record.payload-type", "payloadType is \(payloadType.map { "\"\($0)\"" } ?? "missing"), expected \"\(FormatConstants.payloadType)\"")
         }
         // Signatures are over PAE(payloadType as written, payload bytes): the payload is decoded
         // straight into that message, and read from there.
         let decoded: (message: [UInt8], payloadStart: Int)?
-        if let (document, range) = payloadCharacters {
+        switch envelope.payload {
+        case .characters(let range)?:
             decoded = DSSE.pae(payloadType: payloadType ?? "", base64Payload: UnsafeBufferPointer(rebasing: document[range]))
-        } else if let payloadText = envelope["payload"]?.stringValue {
+        case .string(let payloadText)?:
             decoded = Base64.decode(payloadText).map { payload in
                 let message = DSSE.pae(payloadType: payloadType ?? "", payload: payload)
                 return (message, message.count - payload.count)
             }
-        } else {
+        case nil:
             add(&entry, "record.shape", "the record has no \"payload\" string")
             return nil
         }
@@ -479,23 +481,23 @@ public struct Verifier: Sendable {
             add(&entry, "record.base64", "the payload is not valid base64")
             return nil
         }
-        let signatures = envelope["signatures"]?.arrayValue ?? []
+        let signatures = envelope.signatures
         if signatures.isEmpty {
             add(&entry, "signature.missing", "the record carries no signature")
         }
         for (position, signature) in signatures.enumerated() {
-            guard let sigText = signature["sig"]?.stringValue else {
+            guard let sigText = signature.sig else {
                 add(&entry, "signature.shape", "signature \(position) has no \"sig\" string")
                 continue
             }
-            let keyid = signature["keyid"]?.stringValue ?? ""
-            guard let sig = Base64.decode(sigText) else {
+            guard let sig = sigText.base64Decoded(in: document) else {
                 add(&entry, "signature.base64", "signature \(position) is not valid base64")
                 continue
             }
             // keyid is only a hint: try the named key first, then every other trusted key.
-            guard let signer = trustedKeys.firstIndex(where: { $0.keyID == keyid && $0.verify(signature: sig, message: pae) })
-                ?? trustedKeys.firstIndex(where: { $0.keyID != keyid && $0.verify(signature: sig, message: pae) }) else { continue }
+            let keyid = signature.keyid
+            guard let signer = trustedKeys.firstIndex(where: { EnvelopeFields.names(keyid, $0.keyID, in: document) && $0.verify(signature: sig, message: pae) })
+                ?? trustedKeys.firstIndex(where: { !EnvelopeFields.names(keyid, $0.keyID, in: document) && $0.verify(signature: sig, message: pae) }) else { continue }
             if entry.signedBy.isEmpty {
                 // The usual case, one signer: share its list rather than make one per record.
                 entry.signedBy = soleSigners[signer]
@@ -505,7 +507,7 @@ public struct Verifier: Sendable {
         }
         if entry.signedBy.isEmpty, !signatures.isEmpty {
             // The key ids of the signatures that have a "sig" string (an absent keyid counts as empty).
-            let foundIDs = signatures.compactMap { $0["sig"]?.stringValue == nil ? nil : $0["keyid"]?.stringValue ?? "" }
+            let foundIDs = signatures.compactMap { $0.sig == nil ? nil : $0.keyid?.string(in: document) ?? "" }
             let trusted = trustedKeys.map(\.keyID)
             if !foundIDs.contains(where: trusted.contains) {
                 add(&entry, "signature.untrusted-key",
@@ -658,6 +660,84 @@ public struct Verifier: Sendable {
         let expectedHead = recordCount >= 2 ? byIndex[recordCount - 2]?.payloadDigest.description : nil
         if let expectedHead, head != expectedHead {
             add(recordCount - 1, "summary.head", "the summary's head is \(head ?? "missing"), expected \(expectedHead)")
+        }
+    }
+}
+
+/// What the verifier reads of a record's DSSE envelope. Its texts are strings when the envelope
+/// was parsed, or the ranges of their characters in the document when it was read without
+/// building a value (`StrictJSON.plainEnvelope`): a record then costs no string and no dictionary.
+struct EnvelopeFields {
+    enum Text {
+        case string(String)
+        case characters(Range<Int>)
+
+        func string(in document: UnsafeBufferPointer<UInt8>) -> String {
+            switch self {
+            case .string(let text): text
+            case .characters(let range): String(decoding: UnsafeBufferPointer(rebasing: document[range]), as: UTF8.self)
+            }
+        }
+
+        func base64Decoded(in document: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+            switch self {
+            case .string(let text): Base64.decode(text)
+            case .characters(let range): Base64.decode(bytes: UnsafeBufferPointer(rebasing: document[range]))
+            }
+        }
+    }
+
+    struct Signature {
+        var sig: Text?
+        var keyid: Text?
+    }
+
+    /// False when the record is not a JSON object (then nothing else is set).
+    var isObject: Bool
+    var payloadType: String?
+    var payload: Text?
+    /// Empty when "signatures" is missing or not an array; a signature that is not an object has
+    /// neither text.
+    var signatures: [Signature]
+
+    /// From a parsed envelope; `payloadCharacters`, where the parse left the payload as bytes.
+    init(_ record: JSONValue, payloadCharacters: Range<Int>?) {
+        guard let envelope = record.objectValue else {
+            self.init(isObject: false, payloadType: nil, payload: nil, signatures: [])
+            return
+        }
+        let payload = payloadCharacters.map(Text.characters) ?? envelope["payload"]?.stringValue.map(Text.string)
+        let signatures = (envelope["signatures"]?.arrayValue ?? []).map { signature in
+            Signature(sig: signature["sig"]?.stringValue.map(Text.string), keyid: signature["keyid"]?.stringValue.map(Text.string))
+        }
+        self.init(isObject: true, payloadType: envelope["payloadType"]?.stringValue, payload: payload, signatures: signatures)
+    }
+
+    /// From an envelope read as byte ranges. The usual payload type is the format's constant
+    /// itself, not a copy per record.
+    init(_ plain: StrictJSON.PlainEnvelope, document: UnsafeBufferPointer<UInt8>) {
+        let typeBytes = UnsafeBufferPointer(rebasing: document[plain.payloadType])
+        let payloadType = typeBytes.elementsEqual(FormatConstants.payloadType.utf8)
+            ? FormatConstants.payloadType : String(decoding: typeBytes, as: UTF8.self)
+        self.init(isObject: true, payloadType: payloadType, payload: .characters(plain.payload),
+                  signatures: plain.signatures.map { Signature(sig: .characters($0.sig), keyid: .characters($0.keyid)) })
+    }
+
+    private init(isObject: Bool, payloadType: String?, payload: Text?, signatures: [Signature]) {
+        self.isObject = isObject
+        self.payloadType = payloadType
+        self.payload = payload
+        self.signatures = signatures
+    }
+
+    /// Whether `keyid` (absent: empty) names the key `keyID`. Compared as bytes: key ids are
+    /// lowercase hex, ASCII, and an ASCII text equals (as Swift compares strings) only the text
+    /// of the same bytes, so this is `==` on the strings without making one per record.
+    static func names(_ keyid: Text?, _ keyID: String, in document: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch keyid {
+        case nil: keyID.isEmpty
+        case .string(let text)?: text == keyID
+        case .characters(let range)?: UnsafeBufferPointer(rebasing: document[range]).elementsEqual(keyID.utf8)
         }
     }
 }

@@ -505,6 +505,62 @@ struct PayloadLeftAsBytesTests {
     }
 }
 
+@Suite("Strict JSON: envelopes of the usual shape read without building a value")
+struct PlainEnvelopeTests {
+    static let usual = #"{"payload": "eyJhIjoxfQ==", "payloadType": "application/vnd.in-toto+json", "signatures": [{"keyid": "k1", "sig": "c2ln"}]}"#
+
+    @Test("read as ranges only when parseElement accepts the envelope with exactly those strings; anything else is left to it", arguments: [
+        (usual, true),
+        (#"  {"signatures": [{"sig": "c2ln", "keyid": "k1"}], "payloadType": "t", "payload": "cA=="} "#, true),
+        (#"{"payload":"cA==","payloadType":"t","signatures":[{"keyid":"a","sig":"b"},{"keyid":"c","sig":"d"}]}"#, true),
+        ("{\n  \"payload\" :\t\"cA==\" ,\r\n \"payloadType\": \"t\", \"signatures\": [ { \"keyid\": \"k\", \"sig\": \"s\" } ]\n}", true),
+        (#"{"payload": "cA==", "payloadType": "t\u0041", "signatures": [{"keyid": "k", "sig": "s"}]}"#, false),
+        (#"{"payload": "cA==", "payloadType": "t", "signatures": [{"keyid": "k", "sig": "s"}], "extra": 1}"#, false),
+        (#"{"payload": "cA==", "payloadType": "t", "signatures": [{"keyid": "k", "sig": "s", "x": 1}]}"#, false),
+        (#"{"payload": "cA==", "payload": "cA==", "payloadType": "t", "signatures": [{"keyid": "k", "sig": "s"}]}"#, false),
+        (#"{"payload": "cA==", "payloadType": "t", "signatures": [{"keyid": "k", "keyid": "k", "sig": "s"}]}"#, false),
+        (#"{"payload": "cA==", "payloadType": "t", "signatures": []}"#, false),
+        (#"{"payload": "cA==", "payloadType": "t", "signatures": [{"sig": "s"}]}"#, false),
+        (#"{"payload": "cA==", "payloadType": "t"}"#, false),
+        (#"{"payload": 1, "payloadType": "t", "signatures": [{"keyid": "k", "sig": "s"}]}"#, false),
+        (#"{"payload": "cA==", "payloadType": "t", "signatures": [{"keyid": "k", "sig": "s"},]}"#, false),
+        (#"{"payload": "cA==", "payloadType": "t", "signatures": [{"keyid": "k", "sig": "s"}]"#, false),
+        (#"{"payload": "cA==", "payloadType": "t", "signatures": [{"keyid": "k", "sig": "s"}]}x"#, false),
+        (#"{"p\u0061yload": "cA==", "payloadType": "t", "signatures": [{"keyid": "k", "sig": "s"}]}"#, false),
+        ("{\"payload\": \"c\tA==\", \"payloadType\": \"t\", \"signatures\": [{\"keyid\": \"k\", \"sig\": \"s\"}]}", false),
+        (#"["payload"]"#, false),
+    ])
+    func sameAsParse(_ element: String, plain: Bool) throws {
+        let (_, parsed, data) = PayloadLeftAsBytesTests.both(element)
+        let range = 13..<(13 + element.utf8.count)
+        let found = data.withUnsafeBytes { StrictJSON.plainEnvelope(document: $0.bindMemory(to: UInt8.self), range: range, limits: .standard) }
+        #expect((found != nil) == plain)
+        guard let found else { return }
+        let (value, payloadBytes) = try parsed.get()
+        func text(_ range: Range<Int>) -> String { String(decoding: data[range], as: UTF8.self) }
+        #expect(found.payload == payloadBytes)
+        #expect(text(found.payloadType) == value["payloadType"]?.stringValue)
+        let signatures = try #require(value["signatures"]?.arrayValue)
+        #expect(found.signatures.count == signatures.count)
+        for (signature, parsedSignature) in zip(found.signatures, signatures) {
+            #expect(text(signature.keyid) == parsedSignature["keyid"]?.stringValue)
+            #expect(text(signature.sig) == parsedSignature["sig"]?.stringValue)
+        }
+    }
+
+    @Test("under a depth limit that refuses the signatures' strings, the envelope is left to parseElement, which refuses it")
+    func depthLimit() {
+        let limits = StrictJSON.Limits(maximumBytes: 1 << 20, maximumDepth: 5)
+        let (whole, _, data) = PayloadLeftAsBytesTests.both(Self.usual, limits: limits)
+        let range = 13..<(13 + Self.usual.utf8.count)
+        #expect(data.withUnsafeBytes { StrictJSON.plainEnvelope(document: $0.bindMemory(to: UInt8.self), range: range, limits: limits) } == nil)
+        #expect(whole.failureKind == .tooDeep)
+        let six = StrictJSON.Limits(maximumBytes: 1 << 20, maximumDepth: 6)
+        #expect(data.withUnsafeBytes { StrictJSON.plainEnvelope(document: $0.bindMemory(to: UInt8.self), range: range, limits: six) } != nil)
+        #expect(PayloadLeftAsBytesTests.both(Self.usual, limits: six).whole.failureKind == nil)
+    }
+}
+
 @Suite("Base64 as DSSE readers take it")
 struct Base64Tests {
     @Test("every length round-trips against Foundation's encoder, with and without padding")
