@@ -275,6 +275,20 @@ public enum Base64 {
         return table
     }()
 
+    /// `table` four times over, as 32-bit values shifted to a character's place in a group of
+    /// four (18, 12, 6 and 0 bits), 1 << 24 for a character outside the alphabet. Made once and
+    /// never freed: a pointer, not an array, so the cores decoding at once share no reference count.
+    nonisolated(unsafe) private static let shiftedTables: UnsafePointer<UInt32> = {
+        let tables = UnsafeMutablePointer<UInt32>.allocate(capacity: 4 * 256)
+        for position in 0..<4 {
+            for character in 0..<256 {
+                let value = table[character]
+                tables[position * 256 + character] = value == 0xFF ? 1 << 24 : UInt32(value) << UInt32(18 - 6 * position)
+            }
+        }
+        return UnsafePointer(tables)
+    }()
+
     public static func decode(_ text: String) -> [UInt8]? {
         var text = text
         // Native strings are contiguous UTF-8: decode straight from their bytes.
@@ -320,15 +334,17 @@ public enum Base64 {
         guard let count = characters(of: input) else { return false }
         let length = count * 3 / 4
         let whole = count / 4 * 4
+        let shifted = shiftedTables
         return table.withUnsafeBufferPointer { table in
             var written = 0
             var index = 0
-            // Four characters make three bytes; an invalid character's table entry is 0xFF.
+            // Four characters make three bytes: each character's value already shifted into
+            // place by its own table, so a group is four loads and three ORs; an invalid
+            // character sets a bit above the 24 that hold the group.
             while index < whole {
-                let a = table[Int(input[index])], b = table[Int(input[index + 1])]
-                let c = table[Int(input[index + 2])], d = table[Int(input[index + 3])]
-                if (a | b | c | d) & 0xC0 != 0 { return false }
-                let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                let group = shifted[Int(input[index])] | shifted[256 + Int(input[index + 1])]
+                    | shifted[512 + Int(input[index + 2])] | shifted[768 + Int(input[index + 3])]
+                if group >= 1 << 24 { return false }
                 output[written] = UInt8(truncatingIfNeeded: group >> 16)
                 output[written + 1] = UInt8(truncatingIfNeeded: group >> 8)
                 output[written + 2] = UInt8(truncatingIfNeeded: group)
