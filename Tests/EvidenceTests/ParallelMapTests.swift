@@ -54,6 +54,23 @@ struct ParallelMapTests {
         #expect(queue.next() == nil)
     }
 
+    @Test("runs shrink near the end, to half of each worker's share of what is left, down to single indexes", arguments: [2, 16])
+    func runsShrinkAtTheEnd(workers: Int) {
+        let count = 10_000
+        let queue = IndexQueue(count: count, workers: workers)
+        var handedOut = 0
+        var lengths: [Int] = []
+        while let run = queue.next() {
+            #expect(run.lowerBound == handedOut)
+            let left = count - handedOut
+            #expect(run.count == max(1, min(queue.run, left / (2 * workers))), "with \(left) left")
+            handedOut = run.upperBound
+            lengths.append(run.count)
+        }
+        #expect(handedOut == count)
+        #expect(lengths.suffix(2 * workers).allSatisfy { $0 == 1 })
+    }
+
     @Test("runs are short enough for the workers to end together: at most 16, at least 64 runs per worker when there is enough work")
     func runLength() {
         #expect(IndexQueue(count: 10_000, workers: 2).run == 16)
