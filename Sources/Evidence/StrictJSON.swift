@@ -1164,18 +1164,32 @@ final class BuiltValues {
     /// Enough for the members of a record that hold objects; values of modest size.
     private static let capacity = 16
     private static let largestValue = 16 << 10
-    private var slots: [Slot] = []
-    private var nextReplaced = 0
+    /// Behind a pointer rather than in an array property: every member of every record reads a
+    /// slot, and a class's array property would check exclusive access at run time on each read.
+    private let slots = UnsafeMutablePointer<Slot>.allocate(capacity: BuiltValues.capacity)
+    // Only ever used by the thread that owns this object (see `ofThisThread`).
+    @exclusivity(unchecked) private var count = 0
+    @exclusivity(unchecked) private var nextReplaced = 0
+
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
 
     /// The slot for `key` at `depth`, made (replacing the oldest when full) if there is none.
+    /// Keys compare as bytes: a slot only says where to look, and what is reused is decided by
+    /// the value's own bytes.
     func slot(key: String, depth: Int, maximumDepth: Int) -> Int {
-        for index in slots.indices where slots[index].depth == depth && slots[index].maximumDepth == maximumDepth && slots[index].key == key {
+        let length = key.utf8.count
+        for index in 0..<count where slots[index].depth == depth && slots[index].maximumDepth == maximumDepth
+            && slots[index].key.utf8.count == length && slots[index].key.hasSameBytes(as: key) {
             return index
         }
         let slot = Slot(key: key, depth: depth, maximumDepth: maximumDepth)
-        if slots.count < Self.capacity {
-            slots.append(slot)
-            return slots.count - 1
+        if count < Self.capacity {
+            (slots + count).initialize(to: slot)
+            count += 1
+            return count - 1
         }
         let index = nextReplaced
         slots[index] = slot
@@ -1185,17 +1199,17 @@ final class BuiltValues {
 
     /// The value remembered in `slot` and its length, when `input` starts with its bytes.
     func value(in slot: Int, startingWith input: UnsafeBufferPointer<UInt8>) -> (JSONValue, Int)? {
-        let count = slots[slot].bytes.count
-        guard count > 0, count <= input.count, let inputBase = input.baseAddress else { return nil }
+        let length = slots[slot].bytes.count
+        guard length > 0, length <= input.count, let inputBase = input.baseAddress else { return nil }
         let equal = slots[slot].bytes.withUnsafeBufferPointer { known in
-            known.baseAddress.map { memcmp($0, inputBase, count) == 0 } ?? false
+            known.baseAddress.map { memcmp($0, inputBase, length) == 0 } ?? false
         }
         guard equal else {
             slots[slot].misses += 1
             return nil
         }
         slots[slot].misses = 0
-        return (slots[slot].value, count)
+        return (slots[slot].value, length)
     }
 
     /// Remembers `value`, built from `bytes`, in `slot` (unless it is large, or the member has
