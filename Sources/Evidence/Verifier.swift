@@ -78,7 +78,7 @@ extension RecordPolicy {
 protocol PolicyInspections: AnyObject, Sendable {
     /// Inspects record `index`; called once per index, from any core, on distinct indexes.
     func inspect(_ statement: VerifiedStatement, index: Int)
-    /// The policy's findings once every record is inspected.
+    /// The policy's findings once every record is inspected; called once.
     func check(statements: [VerifiedStatement]) -> [Finding]
 }
 
@@ -103,8 +103,18 @@ private final class TypedInspections<Policy: RecordPolicy>: PolicyInspections, @
         slots[index] = policy.inspect(statement)
     }
 
+    /// Hands the inspections over to the policy, moved rather than copied (a copy would retain
+    /// and later release what each of thousands holds); the slots are empty afterwards.
     func check(statements: [VerifiedStatement]) -> [Finding] {
-        policy.check(statements: statements, inspections: RecordInspections(byRecord: Array(slots)))
+        let count = slots.count
+        let inspections = [Policy.Inspection?](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if let target = buffer.baseAddress, let source = slots.baseAddress {
+                target.moveInitialize(from: source, count: count)
+                slots.initialize(repeating: nil)
+                initialized = count
+            }
+        }
+        return policy.check(statements: statements, inspections: RecordInspections(byRecord: inspections))
     }
 }
 
@@ -236,7 +246,7 @@ public struct Verifier: Sendable {
     /// validated, not built (see `RecordPolicy.predicateMembersNotInspected`); nil when none.
     let unreadMembers: StrictJSON.SkippedMembers?
     /// The predicate's timestamps, in the order the chain check reads them.
-    private static let timeFields = ["startedAt", "finishedAt"]
+    private static let timeFields: [ChainLink.TimeField] = [.startedAt, .finishedAt]
     /// `[keyID]` for each trusted key, in order: a record's `signedBy` when that key alone signed it.
     let soleSigners: [[String]]
     /// Monotonic nanoseconds, for `VerificationReport.timings` (tests pass their own).
@@ -342,13 +352,13 @@ public struct Verifier: Sendable {
             var chainSeconds = 0.0
             (chainSeconds, judged) = ParallelMap.both({ () -> Double in
                 let start = clock()
-                checkChain(links: results.links, recordCount: count, report: &report)
+                checkChain(links: results.links, texts: results.texts, recordCount: count, report: &report)
                 return Double(clock() &- start) / 1e9
             }, judge)
             report.timings.chainSeconds = chainSeconds
             report.timings.chainAndPoliciesAtOnce = true
         } else {
-            checkChain(links: results.links, recordCount: count, report: &report)
+            checkChain(links: results.links, texts: results.texts, recordCount: count, report: &report)
             report.timings.chainSeconds = lap()
             judged = judge()
         }
@@ -374,6 +384,8 @@ public struct Verifier: Sendable {
     private struct RecordResults {
         var entries: [VerificationReport.RecordEntry]
         var links: [ChainLink?]
+        /// The texts the links refer to.
+        var texts: ChainTexts
         /// Statements kept for the caller (see `StatementRetention`).
         var kept: [VerifiedStatement?]
         /// Why a record is not acceptable JSON, where it is not.
@@ -394,6 +406,7 @@ public struct Verifier: Sendable {
         var kept = [VerifiedStatement?](repeating: nil, count: count)
         var violations = [StrictJSON.Violation?](repeating: nil, count: count)
         let found = policies.map { $0.makeInspections(count: count) }
+        var workers: [RecordWorker] = []
         entries.withUnsafeMutableBufferPointer { entrySlots in
             links.withUnsafeMutableBufferPointer { linkSlots in
                 kept.withUnsafeMutableBufferPointer { keptSlots in
@@ -404,7 +417,9 @@ public struct Verifier: Sendable {
                         // from its own copy: nothing it touches per record is shared (see `RecordWorker`).
                         bundleData.withUnsafeBytes { raw in
                         nonisolated(unsafe) let document = raw.bindMemory(to: UInt8.self)
-                        ParallelMap.forEach(count: count, context: { RecordWorker(unreadMembers: unreadMembers?.privateCopy()) }) { worker, index in
+                        workers = ParallelMap.forEach(count: count, context: { number in
+                            RecordWorker(texts: SharedTexts(worker: number), unreadMembers: unreadMembers?.privateCopy())
+                        }) { worker, index in
                             // An envelope of the usual shape is read as byte ranges, nothing built;
                             // any other is parsed. Either way the base64 payload, thousands of
                             // characters, stays in the document's bytes and is decoded from there.
@@ -427,7 +442,7 @@ public struct Verifier: Sendable {
                             if entry.label.isEmpty { entry.label = "record \(index)" }
                             if let statement {
                                 for inspections in found { inspections.inspect(statement, index: index) }
-                                slots.1[index] = ChainLink(statement, startedAt: times.startedAt, finishedAt: times.finishedAt, shared: &worker.texts)
+                                slots.1[index] = ChainLink(statement, startedAt: times.startedAt, finishedAt: times.finishedAt, texts: &worker.texts)
                                 if retention == .all || statement.predicateType == PredicateType.summary
                                     || statement.predicateType == PredicateType.reproduction {
                                     slots.2[index] = statement
@@ -440,7 +455,8 @@ public struct Verifier: Sendable {
                 }
             }
         }
-        return RecordResults(entries: entries, links: links, kept: kept, violations: violations, inspections: found)
+        return RecordResults(entries: entries, links: links, texts: ChainTexts(tables: workers.map(\.texts.table)), kept: kept,
+                             violations: violations, inspections: found)
     }
 
     private func add(_ entry: inout VerificationReport.RecordEntry, _ code: String, _ message: String) {
@@ -563,43 +579,35 @@ public struct Verifier: Sendable {
             entry.label = "scaling"
         }
         for field in Self.timeFields {
-            if let value = predicate[field] {
+            if let value = predicate[field.name] {
                 if let text = value.stringValue, let date = Timestamp.parse(text) {
-                    let time = ChainLink.Time(field: field, text: InlineText(text), date: date)
-                    if field == "startedAt" { times.startedAt = time } else { times.finishedAt = time }
+                    let time = ChainLink.Time(field: field, text: InlineText(text, texts: &worker.texts), date: date)
+                    if field == .startedAt { times.startedAt = time } else { times.finishedAt = time }
                 } else {
-                    add(&entry, "timestamp.format", "\(field) \(value.serialized()) is not an RFC 3339 timestamp")
+                    add(&entry, "timestamp.format", "\(field.name) \(value.serialized()) is not an RFC 3339 timestamp")
                 }
             } else if predicateType != PredicateType.reproduction {
-                add(&entry, "timestamp.missing", "\(field) is missing")
+                add(&entry, "timestamp.missing", "\(field.name) is missing")
             }
         }
         return VerifiedStatement(index: index, predicateType: predicateType, predicate: predicate,
                                  subject: subjects.first ?? .null, payload: payloadData, signedBy: entry.signedBy)
     }
 
-    /// Texts in a record agree only when their bytes do: String's `==` also equates canonically
-    /// equivalent texts ("é" composed or not), and two such records are two different statements.
-    private static func sameBytes(_ first: String?, _ second: String?) -> Bool {
-        switch (first, second) {
-        case (nil, nil): true
-        case (let first?, let second?): first.hasSameBytes(as: second)
-        default: false
-        }
-    }
-
     /// The chain: one run id, indexes 0..N-1 in order, each `previous` the hash of the prior
     /// payload, the same subject everywhere, non-decreasing timestamps, one summary, last, whose
     /// recordCount and head are right.
     /// `byIndex` holds each record's link at its index, nil where the record could not be read.
-    private func checkChain(links byIndex: [ChainLink?], recordCount: Int, report: inout VerificationReport) {
+    /// Texts are compared by their numbers in `texts` (the same number: the same bytes).
+    private func checkChain(links byIndex: [ChainLink?], texts: ChainTexts, recordCount: Int, report: inout VerificationReport) {
         func add(_ index: Int, _ code: String, _ message: String) {
             report.records[index].findings.append(Finding(code: code, message: message, recordIndex: index))
         }
-        // By index: iterating the links themselves would copy each (retaining all it holds).
-        let runID = Statistics.mostCommon(byIndex.indices.lazy.compactMap { byIndex[$0]?.runID })
+        let runNumber = Statistics.mostCommon(byIndex.lazy.compactMap { $0?.runID.map(texts.number) }, distinct: texts.texts.count)
+        let runID = runNumber.map { texts.text(number: $0) }
         report.runID = runID
-        let subject = Statistics.mostCommon(byIndex.indices.lazy.compactMap { byIndex[$0]?.subjectText })
+        let subjectNumber = Statistics.mostCommon(byIndex.lazy.compactMap { $0.map { texts.number($0.subject) } }, distinct: texts.texts.count)
+        let subject = subjectNumber.map { texts.text(number: $0) }
         if let subject, case .success(let value) = StrictJSON.parse(Data(subject.utf8), limits: limits),
            let name = value["name"]?.stringValue, let digest = value["digest"]?.objectValue?.first {
             report.subject = "\(name)@\(digest.key):\(digest.value.stringValue ?? "")"
@@ -611,9 +619,8 @@ public struct Verifier: Sendable {
                 add(index, "chain.missing", "the predicate has no chain")
                 continue
             }
-            let recordRun = link.runID
-            if !Self.sameBytes(recordRun, runID) {
-                add(index, "chain.run-id", "runId \(recordRun ?? "missing") differs from the bundle's run \(runID ?? "?"): a record from another run")
+            if link.runID.map(texts.number) != runNumber {
+                add(index, "chain.run-id", "runId \(link.runID.map(texts.text) ?? "missing") differs from the bundle's run \(runID ?? "?"): a record from another run")
             }
             let position = link.chainIndex
             if position != index {
@@ -621,19 +628,19 @@ public struct Verifier: Sendable {
             }
             if index == 0 {
                 if case .null = link.previous {} else {
-                    add(index, "chain.previous-mismatch", "the first record's previous must be null, found \(link.previous.text)")
+                    add(index, "chain.previous-mismatch", "the first record's previous must be null, found \(link.previous.text(in: texts))")
                 }
             } else if let expectedPrevious = byIndex[index - 1]?.payloadDigest {
                 if case .digest(let previous) = link.previous, previous == expectedPrevious {} else {
-                    add(index, "chain.previous-mismatch", "previous is \(link.previous.text), expected \(expectedPrevious) (SHA-256 of record \(index - 1)'s payload)")
+                    add(index, "chain.previous-mismatch", "previous is \(link.previous.text(in: texts)), expected \(expectedPrevious) (SHA-256 of record \(index - 1)'s payload)")
                 }
             }
-            if !Self.sameBytes(link.subjectText, subject) {
-                add(index, "subject.mismatch", "the subject \(link.subjectText) differs from the bundle's \(subject ?? "?")")
+            if texts.number(link.subject) != subjectNumber {
+                add(index, "subject.mismatch", "the subject \(texts.text(link.subject)) differs from the bundle's \(subject ?? "?")")
             }
             link.forEachTime { time in
                 if let lastTime, time.date < lastTime {
-                    add(index, "timestamp.order", "\(time.field) \(time.text) is earlier than the previous record's")
+                    add(index, "timestamp.order", "\(time.field.name) \(time.text.text(in: texts)) is earlier than the previous record's")
                 }
                 lastTime = max(lastTime ?? time.date, time.date)
             }
@@ -744,9 +751,15 @@ struct EnvelopeFields {
 
 /// What one worker of `Verifier.checkRecords` keeps for the records it checks.
 struct RecordWorker {
-    var texts = SharedTexts()
+    var texts: SharedTexts
     /// The verifier's `unreadMembers`, in storage of this worker's own.
     let unreadMembers: StrictJSON.SkippedMembers?
+}
+
+/// A text one worker kept for the chain check (see `SharedTexts`): whose table, and where in it.
+struct TextReference: Sendable, Equatable {
+    var worker: Int32
+    var index: Int32
 }
 
 /// Texts consecutive records nearly always repeat (a run's id, its subject, a gate's label), kept
@@ -754,24 +767,41 @@ struct RecordWorker {
 /// each, not one apiece, and the subject is serialised once rather than once per record.
 /// A text is reused only for the same bytes: String's `==` also equates canonically equivalent
 /// texts ("é" composed or not), which records must not be taken to share.
+///
+/// The chain check's texts stay in this worker's `table`, and its links refer to them by number:
+/// links then hold no reference-counted value, so thousands of them are copied and freed with no
+/// reference count changed (see `ChainTexts`).
 struct SharedTexts {
-    private var lastRunID: String?
-    private var lastSubject: (value: JSONValue, text: String)?
+    let worker: Int32
+    private(set) var table: [String] = []
+    private var lastRunID: (text: String, reference: TextReference)?
+    private var lastSubject: (value: JSONValue, reference: TextReference)?
     private var lastGateLabel: (number: Int, name: String, label: String)?
 
-    /// `runID`, or the string of the same bytes kept before.
-    mutating func runID(_ runID: String) -> String {
-        if let lastRunID, lastRunID.hasSameBytes(as: runID) { return lastRunID }
-        lastRunID = runID
-        return runID
+    init(worker: Int) {
+        self.worker = Int32(truncatingIfNeeded: worker)
+    }
+
+    /// `text`, added to the table.
+    mutating func add(_ text: String) -> TextReference {
+        table.append(text)
+        return TextReference(worker: worker, index: Int32(truncatingIfNeeded: table.count - 1))
+    }
+
+    /// `runID`, or the text of the same bytes kept for the last record.
+    mutating func runID(_ runID: String) -> TextReference {
+        if let lastRunID, lastRunID.text.hasSameBytes(as: runID) { return lastRunID.reference }
+        let reference = add(runID)
+        lastRunID = (runID, reference)
+        return reference
     }
 
     /// The subject in canonical JSON.
-    mutating func subjectText(_ subject: JSONValue) -> String {
-        if let lastSubject, lastSubject.value.isIdentical(to: subject) { return lastSubject.text }
-        let text = subject.serialized()
-        lastSubject = (subject, text)
-        return text
+    mutating func subject(_ subject: JSONValue) -> TextReference {
+        if let lastSubject, lastSubject.value.isIdentical(to: subject) { return lastSubject.reference }
+        let reference = add(subject.serialized())
+        lastSubject = (subject, reference)
+        return reference
     }
 
     /// "gate N name", as the report labels a gate record.
@@ -783,15 +813,54 @@ struct SharedTexts {
     }
 }
 
-/// A short text kept without heap storage: up to 32 bytes of UTF-8 inline, a String beyond.
-struct InlineText: Sendable, CustomStringConvertible {
+/// Every worker's texts once the records are checked, each distinct byte sequence given one
+/// number: the chain check compares numbers, and reads the texts only for its messages.
+struct ChainTexts {
+    /// By worker, by index in its table: the number of that text.
+    private let numbers: [[Int32]]
+    /// By number.
+    let texts: [String]
+
+    init(tables: [[String]]) {
+        var numberOf: [[UInt8]: Int32] = [:]
+        var texts: [String] = []
+        numbers = tables.map { table in
+            table.map { text in
+                let bytes = Array(text.utf8)
+                if let number = numberOf[bytes] { return number }
+                let number = Int32(truncatingIfNeeded: texts.count)
+                numberOf[bytes] = number
+                texts.append(text)
+                return number
+            }
+        }
+        self.texts = texts
+    }
+
+    /// The number of a kept text; -1 for a reference to no table (none is made so).
+    func number(_ reference: TextReference) -> Int32 {
+        let worker = Int(reference.worker), index = Int(reference.index)
+        guard numbers.indices.contains(worker), numbers[worker].indices.contains(index) else { return -1 }
+        return numbers[worker][index]
+    }
+
+    func text(_ reference: TextReference) -> String { text(number: number(reference)) }
+
+    func text(number: Int32) -> String {
+        texts.indices.contains(Int(number)) ? texts[Int(number)] : ""
+    }
+}
+
+/// A short text kept without heap storage: up to 32 bytes of UTF-8 inline, beyond that in a
+/// worker's table (see `SharedTexts`).
+struct InlineText: Sendable {
     static let capacity = 32
     private var bytes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     private var count = 0
-    /// The text when it is longer than `capacity` bytes.
-    private var long: String?
+    /// Where the text is when it is longer than `capacity` bytes.
+    private var long: TextReference?
 
-    init(_ text: String) {
+    init(_ text: String, texts: inout SharedTexts) {
         var text = text
         let fits = text.withUTF8 { utf8 -> Bool in
             guard utf8.count <= Self.capacity else { return false }
@@ -799,23 +868,33 @@ struct InlineText: Sendable, CustomStringConvertible {
             count = utf8.count
             return true
         }
-        if !fits { long = text }
+        if !fits { long = texts.add(text) }
     }
 
-    var description: String {
-        if let long { return long }
+    func text(in texts: ChainTexts) -> String {
+        if let long { return texts.text(long) }
         return withUnsafeBytes(of: bytes) { String(decoding: $0.prefix(count), as: UTF8.self) }
     }
 }
 
 /// What the chain check needs of one record, taken while its statement is at hand so the
-/// statement itself need not be kept. Mostly inline values: bundles hold thousands of records,
-/// and whatever a link allocates is freed on one core once the check is done.
+/// statement itself need not be kept. Plain values only (texts by reference, see `SharedTexts`):
+/// bundles hold thousands of records, and their links are copied and freed on one core.
 private struct ChainLink: Sendable {
+    enum TimeField: Sendable {
+        case startedAt, finishedAt
+
+        var name: String {
+            switch self {
+            case .startedAt: "startedAt"
+            case .finishedAt: "finishedAt"
+            }
+        }
+    }
+
     struct Time: Sendable {
-        var field: String
-        /// As written, held inline: a string per timestamp would outlive its record and be
-        /// freed, 20,000 of them for 10,000 records, on one core after the chain check.
+        var field: TimeField
+        /// As written.
         var text: InlineText
         var date: Date
     }
@@ -827,41 +906,42 @@ private struct ChainLink: Sendable {
         /// 64 lowercase hex characters, the only form that can equal a payload's digest.
         case digest(DigestValue)
         /// Anything else, in JSON form (for messages).
-        case other(String)
+        case other(TextReference)
 
-        var text: String {
+        func text(in texts: ChainTexts) -> String {
             switch self {
             case .absent: "missing"
             case .null: "null"
             case .digest(let digest): "\"\(digest)\""
-            case .other(let text): text
+            case .other(let text): texts.text(text)
             }
         }
     }
 
     let hasChain: Bool
-    let runID: String?
+    let runID: TextReference?
     let chainIndex: Int?
     let previous: Previous
     /// The subject in canonical JSON: records agree on it when these bytes are equal.
-    let subjectText: String
+    let subject: TextReference
     let startedAt: Time?
     let finishedAt: Time?
     let payloadDigest: DigestValue
     let isSummary: Bool
 
-    init(_ statement: VerifiedStatement, startedAt: Time?, finishedAt: Time?, shared: inout SharedTexts) {
+    init(_ statement: VerifiedStatement, startedAt: Time?, finishedAt: Time?, texts: inout SharedTexts) {
         let chain = statement.predicate["chain"]?.objectValue
         hasChain = chain != nil
-        runID = chain?["runId"]?.stringValue.map { shared.runID($0) }
+        runID = chain?["runId"]?.stringValue.map { texts.runID($0) }
         chainIndex = chain?["index"]?.intValue
         switch chain?["previous"] {
         case nil: previous = .absent
         case .null?: previous = .null
-        case .string(let text)?: previous = DigestValue(lowercaseHex: text).map { .digest($0) } ?? .other(JSONValue.string(text).serialized())
-        case let value?: previous = .other(value.serialized())
+        case .string(let text)?:
+            previous = DigestValue(lowercaseHex: text).map { .digest($0) } ?? .other(texts.add(JSONValue.string(text).serialized()))
+        case let value?: previous = .other(texts.add(value.serialized()))
         }
-        subjectText = shared.subjectText(statement.subject)
+        subject = texts.subject(statement.subject)
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         payloadDigest = SHA256Digest.value(statement.payload)
@@ -878,26 +958,39 @@ private struct ChainLink: Sendable {
 extension ParallelMap {
     /// Runs `body` for every index in 0..<count, spread over the cores in short runs (see `IndexQueue`).
     public static func forEach(count: Int, _ body: @Sendable (Int) -> Void) {
-        forEach(count: count, context: { () }) { _, index in body(index) }
+        forEach(count: count, context: { _ in () }) { _, index in body(index) }
     }
 
-    /// `forEach`, with a context each worker makes for itself with `makeContext` and hands to
-    /// `body` for each of its indexes, in increasing order (what nearby indexes share, for one).
-    static func forEach<Context>(count: Int, context makeContext: @Sendable () -> Context,
-                                 _ body: @Sendable (inout Context, Int) -> Void) {
+    /// `forEach`, with a context each worker makes for itself with `makeContext` (given the
+    /// worker's number, 0 up) and hands to `body` for each of its indexes, in increasing order
+    /// (what nearby indexes share, for one). Returns the contexts as the workers left them, by
+    /// worker number.
+    @discardableResult
+    static func forEach<Context>(count: Int, context makeContext: @Sendable (Int) -> Context,
+                                 _ body: @Sendable (inout Context, Int) -> Void) -> [Context] {
         guard count > 1 else {
-            var context = makeContext()
+            var context = makeContext(0)
             for index in 0..<count { body(&context, index) }
-            return
+            return [context]
         }
         let workers = max(1, min(count, ProcessInfo.processInfo.activeProcessorCount))
         let queue = IndexQueue(count: count, workers: workers)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            var context = makeContext()
+        let finished = UnsafeMutableBufferPointer<Context?>.allocate(capacity: workers)
+        finished.initialize(repeating: nil)
+        defer {
+            _ = finished.deinitialize()
+            finished.deallocate()
+        }
+        // Each worker writes only its own slot, read once every worker is done.
+        nonisolated(unsafe) let slots = finished
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var context = makeContext(worker)
             while let indexes = queue.next() {
                 for index in indexes { body(&context, index) }
             }
+            slots[worker] = context
         }
+        return finished.compactMap { $0 }
     }
 }
 
@@ -987,18 +1080,14 @@ public enum ParallelMap {
 }
 
 enum Statistics {
-    /// The value given most often (the first of those tied), values counted alike only when their
-    /// bytes are the same; nil for none.
-    static func mostCommon(_ values: some Sequence<String>) -> String? {
-        // Nearly always every value is the same: one pass of comparisons, no hashing.
-        var iterator = values.makeIterator()
-        guard let first = iterator.next() else { return nil }
-        var allSame = true
-        while allSame, let value = iterator.next() { allSame = value.hasSameBytes(as: first) }
-        if allSame { return first }
-        var counts: [[UInt8]: Int] = [:]
-        for value in values { counts[Array(value.utf8), default: 0] += 1 }
-        let highest = counts.values.max()
-        return values.first { counts[Array($0.utf8)] == highest }
+    /// The number given most often (the first of those tied), for numbers 0..<distinct; nil for none.
+    static func mostCommon(_ numbers: some Sequence<Int32>, distinct: Int) -> Int32? {
+        var counts = [Int](repeating: 0, count: distinct)
+        var highest = 0
+        for number in numbers where counts.indices.contains(Int(number)) {
+            counts[Int(number)] += 1
+            highest = max(highest, counts[Int(number)])
+        }
+        return numbers.first { counts.indices.contains(Int($0)) && counts[Int($0)] == highest }
     }
 }

@@ -164,14 +164,18 @@ public struct GateVerdictPolicy: RecordPolicy {
 
     public func check(statements: [VerifiedStatement], inspections: RecordInspections<Inspection>) -> [Finding] {
         var findings: [Finding] = []
-        var derived: [GateKind: GateStatus] = [:]
+        // The last status each gate kind's records give, by kind: an array, not a dictionary,
+        // since this runs once per record of bundles of thousands.
+        var lastStatus = [GateStatus?](repeating: nil, count: (GateKind.allCases.map(\.rawValue).max() ?? 0) + 1)
         var gateCount = 0
         var scalings: [Int] = []
         for (index, inspection) in inspections {
-            findings += inspection.findings
-            if let (kind, status) = inspection.derived { derived[kind] = status }
+            if !inspection.findings.isEmpty { findings += inspection.findings }
+            if let (kind, status) = inspection.derived { lastStatus[kind.rawValue] = status }
             if inspection.isScaling { scalings.append(index) } else { gateCount += 1 }
         }
+        var derived: [GateKind: GateStatus] = [:]
+        for kind in GateKind.allCases { derived[kind] = lastStatus[kind.rawValue] }
         // Scaling records inform and never feed the verdict, but their figures must follow from
         // their measurements like a gate's status does.
         if scalings.count > 1, let second = scalings.dropFirst().first {

@@ -84,10 +84,13 @@ struct ParallelMapTests {
     func forEachVisitsEachIndexOnce(count: Int) {
         let visits = Visits(count: count)
         let contexts = Counter()
-        ParallelMap.forEach(count: count, context: { contexts.next() }) { worker, index in
+        let finished = ParallelMap.forEach(count: count, context: { _ in contexts.next() }) { worker, index in
             visits.visit(index, worker: worker)
         }
         let (counts, byWorker) = visits.all
+        // Every worker's context comes back, each once.
+        #expect(finished.count >= max(1, byWorker.count) && finished.count <= max(1, ProcessInfo.processInfo.activeProcessorCount))
+        #expect(Set(finished).count == finished.count)
         #expect(counts.allSatisfy { $0 == 1 })
         for indexes in byWorker.values { #expect(indexes == indexes.sorted()) }
         // One context per worker, not one per run: never more than the cores.
