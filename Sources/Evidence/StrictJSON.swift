@@ -387,7 +387,9 @@ public enum StrictJSON {
         /// a table every core shares, on every call; a copy of this one takes it from the original.
         /// One per parse, not one per process: a shared one would have its reference count changed
         /// by every core for every object.
-        let emptyMembers = [String: JSONValue](minimumCapacity: 8)
+        /// Made on first use: a parse that builds no object (an envelope read as byte ranges)
+        /// allocates nothing for it.
+        lazy var emptyMembers = [String: JSONValue](minimumCapacity: 8)
         /// The member of the object at `depth` whose plain string value is left as bytes (see
         /// `parseElement(_:range:key:index:limits:leavingStringAsBytes:)`), and where it was found.
         var stringLeftAsBytes: (member: String, depth: Int)?

@@ -533,7 +533,7 @@ public struct Verifier: Sendable {
             }
         }
 
-        let payloadData = Data(pae[payloadStart...])
+        let payloadData = pae.withUnsafeBufferPointer { Data(buffer: UnsafeBufferPointer(rebasing: $0[payloadStart...])) }
         var statement: JSONValue
         let parsed = pae.withUnsafeBufferPointer { message in
             StrictJSON.parse(bytes: UnsafeBufferPointer(rebasing: message[payloadStart...]), limits: limits, skipping: worker.unreadMembers)
