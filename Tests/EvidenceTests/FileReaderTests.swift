@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Reading files")
 struct FileReaderTests {
-    @Test("a large file is read into memory made up front, byte for byte; a small one the usual way")
+    @Test("a large file is read into memory made up front, in two halves at once, byte for byte; a small one the usual way")
     func largeAndSmall() throws {
         let folder = try Fixtures.temporaryFolder("reader")
         defer { try? FileManager.default.removeItem(at: folder) }
