@@ -52,6 +52,36 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
             }
         }
     }
+    // An envelope read as byte ranges (the verifier's way for the usual shape) must be one the
+    // parse accepts, with exactly those strings.
+    if case .success(let document) = StrictJSON.parseObject(data, deferring: "records") {
+        for (index, range) in (document.elementRanges ?? []).enumerated() {
+            let plain = data.withUnsafeBytes { raw in
+                StrictJSON.plainEnvelope(document: raw.bindMemory(to: UInt8.self), range: range, limits: .standard)
+            }
+            guard let plain else { continue }
+            guard case .success(let parsed) = StrictJSON.parseElement(data, range: range, key: document.key, index: index,
+                                                                     leavingStringAsBytes: "payload") else {
+                preconditionFailure("StrictJSON: record \(index) read as ranges, but the parse refuses it")
+            }
+            func text(_ range: Range<Int>) -> String { String(decoding: data[range], as: UTF8.self) }
+            let signatures = parsed.value["signatures"]?.arrayValue ?? []
+            let same = parsed.bytes == plain.payload && parsed.value["payloadType"]?.stringValue == text(plain.payloadType)
+                && signatures.count == plain.signatures.count
+                && zip(signatures, plain.signatures).allSatisfy {
+                    $0["keyid"]?.stringValue == text($1.keyid) && $0["sig"]?.stringValue == text($1.sig)
+                }
+            if !same { preconditionFailure("StrictJSON: record \(index) read as ranges differs from its parse") }
+        }
+    }
+    // Values this thread built before and reuses (BuiltValues) must give what a thread that
+    // remembers nothing builds.
+    let here = StrictJSON.parse(data)
+    switch (here, parsedOnFreshThread(data)) {
+    case (.failure(let a), .failure(let b)) where a == b: break
+    case (.success(let a), .success(let b)) where a == b: break
+    case (let a, let b): preconditionFailure("StrictJSON: a parse reusing built values disagrees with a fresh one: \(a) vs \(b)")
+    }
     // Skipping members must not change what is accepted or refused, nor the violation reported.
     let full = StrictJSON.parse(data)
     let skimmed = StrictJSON.parse(data, skipping: skippedBundleMembers)
@@ -67,6 +97,20 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         preconditionFailure("Verifier: keeping only the summary changed the findings: \(summaryOnly.allFindings) vs \(report.allFindings)")
     }
     return 0
+}
+
+/// `StrictJSON.parse` on a thread of its own, which has built nothing before.
+func parsedOnFreshThread(_ data: Data) -> Result<JSONValue, StrictJSON.Violation> {
+    final class Box: @unchecked Sendable { var result: Result<JSONValue, StrictJSON.Violation>? }
+    let box = Box()
+    let done = DispatchSemaphore(value: 0)
+    let thread = Thread {
+        box.result = StrictJSON.parse(data)
+        done.signal()
+    }
+    thread.start()
+    done.wait()
+    return box.result ?? .failure(StrictJSON.Violation(kind: .syntax, offset: 0, path: "", detail: "no result"))
 }
 
 /// The verifier's way of parsing: the top-level object with its "records" parsed one by one.

@@ -264,14 +264,14 @@ public enum StrictJSON {
 
     /// The texts of a DSSE envelope of the usual shape, as byte ranges in the document: what
     /// `plainEnvelope` finds.
-    struct PlainEnvelope {
-        struct Signature {
-            var keyid: Range<Int>
-            var sig: Range<Int>
+    public struct PlainEnvelope: Sendable {
+        public struct Signature: Sendable {
+            public var keyid: Range<Int>
+            public var sig: Range<Int>
         }
-        var payloadType: Range<Int>
-        var payload: Range<Int>
-        var signatures: [Signature]
+        public var payloadType: Range<Int>
+        public var payload: Range<Int>
+        public var signatures: [Signature]
     }
 
     /// The envelope at `range` (element `index` of the records, at depth 3) read without building
@@ -284,7 +284,7 @@ public enum StrictJSON {
     /// accepts (its keys differ as bytes, so as strings; its deepest values, the signatures'
     /// strings, are at depth 6, checked against the limit here; the document's UTF-8 was checked
     /// whole), and a string without escapes is its characters.
-    static func plainEnvelope(document whole: UnsafeBufferPointer<UInt8>, range: Range<Int>, limits: Limits) -> PlainEnvelope? {
+    public static func plainEnvelope(document whole: UnsafeBufferPointer<UInt8>, range: Range<Int>, limits: Limits) -> PlainEnvelope? {
         guard limits.maximumDepth >= 6, range.lowerBound >= 0, range.upperBound <= whole.count else { return nil }
         var parser = Parser(bytes: UnsafeBufferPointer(rebasing: whole[range]), baseOffset: range.lowerBound, limits: limits)
         return parser.plainEnvelope()
