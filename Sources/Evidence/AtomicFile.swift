@@ -109,18 +109,14 @@ public enum FileReader {
         let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
         guard let memory = mapped, memory != MAP_FAILED else { return nil }
         let half = size / 2 / 4096 * 4096
-        // A thread of its own rather than the dispatch pool, whose first worker can take
-        // milliseconds to start. Each half is written by one thread only.
-        nonisolated(unsafe) let base = memory
-        let secondHalfRead = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var secondComplete = false
-        let reader = Thread {
-            secondComplete = readRange(descriptor, into: base, from: half, to: size)
-            secondHalfRead.signal()
-        }
-        reader.start()
-        let firstComplete = readRange(descriptor, into: memory, from: 0, to: half)
-        secondHalfRead.wait()
+        // The second half on a thread of its own rather than the dispatch pool, whose first
+        // worker can take milliseconds to start; each half is written by one thread only. If no
+        // thread can be made, this one reads both.
+        let second = SecondHalf(descriptor: descriptor, memory: memory, start: half, end: size)
+        let thread = second.startThread()
+        let firstComplete = readRange(descriptor, into: memory, from: 0, to: thread == nil ? size : half)
+        if let thread { pthread_join(thread, nil) }
+        let secondComplete = thread == nil || second.complete
         // The whole file, and nothing after it: otherwise it changed while read.
         var probe: UInt8 = 0
         guard firstComplete, secondComplete, pread(descriptor, &probe, 1, off_t(size)) == 0 else {
@@ -130,12 +126,40 @@ public enum FileReader {
         return Data(bytesNoCopy: memory, count: size, deallocator: .custom { pointer, count in munmap(pointer, count) })
     }
 
+    /// What the thread reading a file's second half is given, and what it reports (read after
+    /// the thread is joined).
+    final class SecondHalf: @unchecked Sendable {
+        let descriptor: Int32
+        let memory: UnsafeMutableRawPointer
+        let start: Int
+        let end: Int
+        var complete = false
+
+        init(descriptor: Int32, memory: UnsafeMutableRawPointer, start: Int, end: Int) {
+            self.descriptor = descriptor
+            self.memory = memory
+            self.start = start
+            self.end = end
+        }
+
+        /// The thread reading this half, to be joined; nil when none could be made.
+        func startThread() -> pthread_t? {
+            let context = Unmanaged.passRetained(self).toOpaque()
+            var thread = pthread_t()
+            guard pthread_create(&thread, nil, readSecondHalf, context) == 0 else {
+                Unmanaged<SecondHalf>.fromOpaque(context).release()
+                return nil
+            }
+            return thread
+        }
+    }
+
     /// Linux's MADV_POPULATE_WRITE (5.14 on): the pages of a range made, writable, in one call.
     private static let populateWrite: Int32 = 23
 
     /// Bytes start..<end of the file into the same offsets of `memory`, their pages made first
     /// (where the kernel cannot, the read makes them as it goes); false unless every byte came.
-    private static func readRange(_ descriptor: Int32, into memory: UnsafeMutableRawPointer, from start: Int, to end: Int) -> Bool {
+    static func readRange(_ descriptor: Int32, into memory: UnsafeMutableRawPointer, from start: Int, to end: Int) -> Bool {
         guard end > start else { return true }
         _ = madvise(memory + start, end - start, populateWrite)
         var offset = start
@@ -147,4 +171,12 @@ public enum FileReader {
         }
         return true
     }
+}
+
+/// The body of the thread `FileReader.readLarge` reads a file's second half on.
+private func readSecondHalf(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    guard let context else { return nil }
+    let second = Unmanaged<FileReader.SecondHalf>.fromOpaque(context).takeRetainedValue()
+    second.complete = FileReader.readRange(second.descriptor, into: second.memory, from: second.start, to: second.end)
+    return nil
 }
