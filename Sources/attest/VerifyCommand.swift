@@ -135,7 +135,7 @@ struct VerifyCommand: ParsableCommand {
         } else if data.count >= Self.largeBundleSize {
             // The bundle's memory, megabytes of it, is given back on another core while this
             // one prints (unmapping 20 MB took 1.1 ms after the report was written).
-            ParallelMap.both({ VerificationPrinter.print(report, file: bundle) }, { data = Data() })
+            _ = ParallelMap.both({ VerificationPrinter.print(report, file: bundle) }, { data = Data() })
         } else {
             VerificationPrinter.print(report, file: bundle)
         }
