@@ -138,17 +138,6 @@ if arguments.contains("--profile-keyless") {
     exit(0)
 }
 
-if arguments.contains("--profile-skim") {
-    // Only strict validation, nothing built, for a profiler: 1,000 records' payloads checked 200
-    // times each (each its own, or the predicate would be remembered as accepted after the first).
-    let payloads = try makeBundle(records: 1000).2.map { Data($0) }
-    let everyStatementMember = StrictJSON.SkippedMembers(paths: [["_type"], ["predicate"], ["predicateType"], ["subject"]])
-    let begin = now()
-    for _ in 0..<200 { for payload in payloads { _ = StrictJSON.parse(payload, skipping: everyStatementMember) } }
-    print(String(format: "%.2f µs per payload", (now() - begin) * 1e6 / 200_000))
-    exit(0)
-}
-
 if arguments.contains("--profile-parts") {
     // What one gate record costs the verifier, part by part, on the calling thread (run it under
     // `taskset -c 0`): each part 1,000 times, and Verifier.verify of a 1,000-record bundle per record.
@@ -162,61 +151,20 @@ if arguments.contains("--profile-parts") {
               String(format: "%7.2f µs", (now() - begin) * 1e6 / Double(repeats) / Double(per)))
     }
     let data = bundle.encoded()
-    guard case .success(let document) = StrictJSON.parseObject(data, deferring: "records"), let ranges = document.elementRanges else {
-        print("the generated bundle does not parse"); exit(1)
-    }
-    cost("structural scan (UTF-8 included), per record", repeats: 10, per: ranges.count) { _ = StrictJSON.parseObject(data, deferring: "records") }
-    cost("envelope parse (parseElement)") { _ = StrictJSON.parseElement(data, range: ranges[1], key: "records", index: 1) }
+    cost("strict parse of the bundle, per record", repeats: 10, per: bundle.records.count) { _ = StrictJSON.parse(data) }
     cost("base64 decode payload") { _ = Base64.decode(envelope.payload) }
     cost("pae") { _ = DSSE.pae(payloadType: FormatConstants.payloadType, payload: payloads[0]) }
-    // What the verifier does instead: the payload left in the document, decoded into its PAE.
-    cost("envelope parse, payload left as bytes (verify)") {
-        _ = StrictJSON.parseElement(data, range: ranges[1], key: "records", index: 1, leavingStringAsBytes: "payload")
-    }
-    let payloadText = Array(envelope.payload.utf8)
-    cost("base64 decoded straight into the PAE (verify)") {
-        _ = payloadText.withUnsafeBufferPointer { DSSE.pae(payloadType: FormatConstants.payloadType, base64Payload: $0) }
-    }
     let message = DSSE.pae(payloadType: FormatConstants.payloadType, payload: payloads[0])
     let signature = try key.sign(message)
     cost("ed25519 verify") { _ = key.publicKey.verify(signature: signature, message: message) }
     cost("sha256 hex of the payload") { _ = SHA256Digest.hex(payloads[0]) }
-    // Skipped objects and arrays already accepted on this thread are accepted again by comparing
-    // bytes (StrictJSON's AcceptedValues), and objects built before are used again for the same
-    // bytes (BuiltValues), so the parses below go through the 1,000 records' own payloads and
-    // envelopes in turn, as verification does: what records share (system, git, subject, the
-    // gate and its criteria) is remembered, what each has of its own is checked and built.
     var turn = 0
     func next() -> Int {
         turn = (turn + 1) % payloads.count
         return turn
     }
-    let wholePayloads = payloads.map { Data($0) }
-    cost("strict parse payload (and release the tree)") { _ = StrictJSON.parse(wholePayloads[next()]) }
-    let smallerPayloads = payloads.map { payload -> Data in
-        guard case .object(var whole)? = try? StrictJSON.parse(Data(payload)).get(), case .object(var predicate)? = whole["predicate"] else {
-            return Data(payload)
-        }
-        predicate["system"] = nil
-        predicate["git"] = nil
-        whole["predicate"] = .object(predicate)
-        return Data(JSONValue.object(whole).serializedBytes())
-    }
-    cost("strict parse, system and git taken out first") { _ = StrictJSON.parse(smallerPayloads[next()]) }
-    cost("envelope read as byte ranges (verify)") {
-        let index = next()
-        _ = data.withUnsafeBytes { StrictJSON.plainEnvelope(document: $0.bindMemory(to: UInt8.self), range: ranges[index], limits: .standard) }
-    }
     let payloadData = payloads.map { Data($0) }
-    let unread = StrictJSON.SkippedMembers(paths: [["predicate", "system"], ["predicate", "git"], ["predicate", "gitUnavailable"]])
-    cost("strict parse skipping system and git (verify)") { _ = StrictJSON.parse(payloadData[next()], skipping: unread) }
-    // A floor for any design that validates without building a tree: the same strict checks,
-    // every member skipped (only an empty root object is built).
-    let envelopes = ranges.map { data.subdata(in: $0) }
-    let everyEnvelopeMember = StrictJSON.SkippedMembers(paths: [["payloadType"], ["payload"], ["signatures"]])
-    cost("validate the envelope, nothing built") { _ = StrictJSON.parse(envelopes[next()], skipping: everyEnvelopeMember) }
-    let everyStatementMember = StrictJSON.SkippedMembers(paths: [["_type"], ["predicate"], ["predicateType"], ["subject"]])
-    cost("validate the payload, nothing built") { _ = StrictJSON.parse(payloadData[next()], skipping: everyStatementMember) }
+    cost("strict parse payload (and release the tree)") { _ = StrictJSON.parse(payloadData[next()]) }
     cost("timestamp parse") { _ = Timestamp.parse("2026-11-18T09:46:40.123Z") }
     let statement = (try? StrictJSON.parse(Data(payloads[0])).get()) ?? .null
     cost("subject serialized") { _ = statement["subject"]?.serialized() }
@@ -224,11 +172,11 @@ if arguments.contains("--profile-parts") {
                                      subject: statement["subject"]?.arrayValue?.first ?? .null, payload: Data(payloads[0]), signedBy: [])
     cost("GateVerdictPolicy.inspect (re-derivation)") { _ = GateVerdictPolicy().inspect(verified) }
     let verifier = Verifier(trustedKeys: [key.publicKey], policies: [GateVerdictPolicy()], retention: .summaryOnly)
-    cost("Verifier.verify of 1,000 records, per record", repeats: 3, per: ranges.count) { _ = verifier.verify(bundleData: data) }
+    cost("Verifier.verify of 1,000 records, per record", repeats: 3, per: bundle.records.count) { _ = verifier.verify(bundleData: data) }
     // With no trusted key no signature is checked: everything else a record costs, on records
     // that are not in cache (each is its own), findings for the missing signer included.
     let keyless = Verifier(trustedKeys: [], policies: [GateVerdictPolicy()], retention: .summaryOnly)
-    cost("the same with no key (no signature checked)", repeats: 3, per: ranges.count) { _ = keyless.verify(bundleData: data) }
+    cost("the same with no key (no signature checked)", repeats: 3, per: bundle.records.count) { _ = keyless.verify(bundleData: data) }
     print("(one core's figures when run under taskset -c 0; Verifier.verify then includes its sequential steps)")
     exit(0)
 }
@@ -411,12 +359,12 @@ if arguments.contains("--profile-verify") {
         for (message, signature) in zip(messages, signatures) { _ = key.publicKey.verify(signature: signature, message: message) }
         let raw = now() - begin
         begin = now()
-        _ = StrictJSON.parseObject(data, deferring: "records")
+        _ = StrictJSON.parse(data)
         let scan = now() - begin
         begin = now()
         let report = Verifier(trustedKeys: [key.publicKey], policies: [GateVerdictPolicy()], retention: .summaryOnly).verify(bundleData: data)
         let verify = now() - begin
-        print(String(format: "raw verifies %.3f s; structural scan %.3f s; Verifier.verify %.3f s (%@)", raw, scan, verify,
+        print(String(format: "raw verifies %.3f s; strict parse %.3f s; Verifier.verify %.3f s (%@)", raw, scan, verify,
                      report.isVerified ? "verified" : "NOT verified"))
         ratios.append(verify / raw)
     }

@@ -143,45 +143,20 @@ struct BundleVerificationTests {
 
     /// Records, per record index, whether `inspect` saw the predicate's "system" member.
     struct SystemWatcher: RecordPolicy {
-        var declared: Set<String>
-        var predicateMembersNotInspected: Set<String> { declared }
         func inspect(_ statement: VerifiedStatement) -> Bool? { statement.predicate["system"] != nil }
         func check(statements: [VerifiedStatement], inspections: RecordInspections<Bool>) -> [Finding] {
             inspections.map { Finding(code: $0.inspection ? "saw.system" : "no.system", message: "", recordIndex: $0.index) }
         }
     }
 
-    @Test("predicate members every policy leaves unread are not built for records not kept; kept ones are whole")
-    func unreadMembers() throws {
-        let bundle = try Fixtures.bundle()
-        let data = bundle.encoded()
-        let count = Self.records(bundle).count
-        func seen(_ declared: Set<String>, _ retention: StatementRetention) -> [String] {
-            Verifier(trustedKeys: [Fixtures.signingKey.publicKey], policies: [SystemWatcher(declared: declared)], retention: retention)
-                .verify(bundleData: data).allFindings.map(\.code)
-        }
-        // Every record of the fixture carries system information.
-        #expect(seen([], .all) == Array(repeating: "saw.system", count: count))
-        #expect(seen([], .summaryOnly) == Array(repeating: "saw.system", count: count))
-        #expect(seen(["system"], .all) == Array(repeating: "saw.system", count: count))
-        // Only when kept statements are few does skipping apply, and the summary stays whole.
-        #expect(seen(["system"], .summaryOnly) == Array(repeating: "no.system", count: count - 1) + ["saw.system"])
-        // One policy that reads a member is enough to have it built.
-        let both = Verifier(trustedKeys: [Fixtures.signingKey.publicKey],
-                            policies: [SystemWatcher(declared: ["system"]), SystemWatcher(declared: [])], retention: .summaryOnly)
-            .verify(bundleData: data).allFindings.map(\.code)
-        #expect(both == Array(repeating: "saw.system", count: 2 * count))
-    }
-
-    @Test("a bundle large enough for the chain and the policies to be judged at once: every finding, the chain's first")
+    @Test("a large bundle: every finding, the chain's before the policies'")
     func concurrentJudgement() throws {
-        let bundle = try Fixtures.bundle(gates: Verifier.concurrentJudgementCount)
+        let bundle = try Fixtures.bundle(gates: 1000)
         var records = Self.records(bundle)
         records.insert(records[500], at: 501)
-        let report = Verifier(trustedKeys: [Fixtures.signingKey.publicKey], policies: [SystemWatcher(declared: [])], retention: .summaryOnly)
+        let report = Verifier(trustedKeys: [Fixtures.signingKey.publicKey], policies: [SystemWatcher()], retention: .summaryOnly)
             .verify(bundleData: Self.with(records: records, from: bundle))
-        #expect(report.records.count == Verifier.concurrentJudgementCount + 2)
-        #expect(report.timings.chainAndPoliciesAtOnce)
+        #expect(report.records.count == 1000 + 2)
         #expect(report.records.allSatisfy { $0.findings.last?.code == "saw.system" })
         #expect(report.records[..<501].allSatisfy { $0.findings.map(\.code) == ["saw.system"] })
         // The copy of record 500 starts before record 500 finished.
@@ -203,24 +178,6 @@ struct BundleVerificationTests {
         let report = Self.verifier.verify(bundleData: Self.with(records: records, from: composed))
         #expect(report.records[50].findings.map(\.code).contains("subject.mismatch"))
         #expect(report.records.enumerated().allSatisfy { $0.offset == 50 || $0.offset == 51 || $0.element.findings.isEmpty })
-    }
-
-    @Test("identical values: the same bytes once serialised, which == does not promise")
-    func identicalValues() {
-        #expect(JSONValue.string("caf\u{E9}") == .string("cafe\u{301}"))
-        #expect(!JSONValue.string("caf\u{E9}").isIdentical(to: .string("cafe\u{301}")))
-        #expect(!JSONValue.object(["caf\u{E9}": .null]).isIdentical(to: .object(["cafe\u{301}": .null])))
-        #expect(JSONValue.number(0) == .number(-0.0) && !JSONValue.number(0).isIdentical(to: .number(-0.0)))
-        // Short (inline) and long (stored) strings, the same storage or not.
-        let long = String(repeating: "ab", count: 40)
-        #expect(long.hasSameBytes(as: long) && long.hasSameBytes(as: String(repeating: "ab", count: 40)))
-        #expect(!long.hasSameBytes(as: String(repeating: "ab", count: 39) + "ac") && !long.hasSameBytes(as: long + "a"))
-        #expect("short".hasSameBytes(as: "short") && !"short".hasSameBytes(as: "shorT") && "".hasSameBytes(as: ""))
-        #expect(!(String(repeating: "x", count: 30) + "caf\u{E9}").hasSameBytes(as: String(repeating: "x", count: 30) + "cafe\u{301}"))
-        let value: JSONValue = .array([.object(["digest": .object(["sha256": .string("ab")]), "name": .string("x"), "n": .number(1.5)]), .bool(true), .null])
-        #expect(value.isIdentical(to: value))
-        #expect(!value.isIdentical(to: .array([.object(["digest": .object(["sha256": .string("ab")]), "name": .string("x"), "n": .number(1.5)]), .bool(false), .null])))
-        #expect(!value.isIdentical(to: .array([.object(["digest": .object(["sha256": .string("ab")]), "name": .string("x")]), .bool(true), .null])))
     }
 
     @Test("unknown top-level fields are each a finding, in the same order every time (found by fuzzing)")
@@ -388,11 +345,8 @@ struct BundleVerificationTests {
                                 clock: { clock.read() })
         let report = verifier.verify(bundleData: try Fixtures.bundle().encoded())
         #expect(report.isVerified)
-        #expect(report.timings.scanSeconds == 0.001 && report.timings.recordsSeconds == 0.001)
+        #expect(report.timings.parseSeconds == 0.001 && report.timings.recordsSeconds == 0.001)
         #expect(report.timings.chainSeconds == 0.001 && report.timings.policiesSeconds == 0.001)
-        // A small bundle: the chain, then the policies, then their findings gathered.
-        #expect(!report.timings.chainAndPoliciesAtOnce)
-        #expect(report.timings.chainAndPoliciesSeconds >= report.timings.chainSeconds + report.timings.policiesSeconds)
         #expect(verifier.verify(bundleData: Data("not json".utf8)).timings == VerificationTimings())
         // The report's JSON does not carry them: it depends on the bundle alone.
         let encoded = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)

@@ -25,18 +25,6 @@ private final class Visits: @unchecked Sendable {
     }
 }
 
-/// Numbers each context as it is made.
-private final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func next() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
-    }
-}
-
 @Suite("Spreading work over the cores")
 struct ParallelMapTests {
     @Test("the queue hands out every index exactly once, in runs of consecutive indexes, to workers asking at once",
@@ -54,7 +42,8 @@ struct ParallelMapTests {
         #expect(queue.next() == nil)
     }
 
-    @Test("runs shrink near the end, to half of each worker's share of what is left, down to single indexes", arguments: [2, 16])
+    @Test("no run takes more than half of one worker's share of what is left, so workers end within one index of each other",
+          arguments: [2, 16])
     func runsShrinkAtTheEnd(workers: Int) {
         let count = 10_000
         let queue = IndexQueue(count: count, workers: workers)
@@ -63,38 +52,12 @@ struct ParallelMapTests {
         while let run = queue.next() {
             #expect(run.lowerBound == handedOut)
             let left = count - handedOut
-            #expect(run.count == max(1, min(queue.run, left / (2 * workers))), "with \(left) left")
+            #expect(run.count >= 1 && run.count <= max(1, left / (2 * workers)), "with \(left) left")
             handedOut = run.upperBound
             lengths.append(run.count)
         }
         #expect(handedOut == count)
         #expect(lengths.suffix(2 * workers).allSatisfy { $0 == 1 })
-    }
-
-    @Test("runs are short enough for the workers to end together: at most 16, at least 64 runs per worker when there is enough work")
-    func runLength() {
-        #expect(IndexQueue(count: 10_000, workers: 2).run == 16)
-        #expect(IndexQueue(count: 1_000, workers: 2).run == 7)
-        #expect(IndexQueue(count: 6, workers: 2).run == 1)
-        #expect(IndexQueue(count: 100_000, workers: 16).run == 16)
-    }
-
-    @Test("forEach gives each index to exactly one worker, each worker its indexes in increasing order with one context",
-          arguments: [0, 1, 2, 17, 1_000, 10_001])
-    func forEachVisitsEachIndexOnce(count: Int) {
-        let visits = Visits(count: count)
-        let contexts = Counter()
-        let finished = ParallelMap.forEach(count: count, context: { _ in contexts.next() }) { worker, index in
-            visits.visit(index, worker: worker)
-        }
-        let (counts, byWorker) = visits.all
-        // Every worker's context comes back, each once.
-        #expect(finished.count >= max(1, byWorker.count) && finished.count <= max(1, ProcessInfo.processInfo.activeProcessorCount))
-        #expect(Set(finished).count == finished.count)
-        #expect(counts.allSatisfy { $0 == 1 })
-        for indexes in byWorker.values { #expect(indexes == indexes.sorted()) }
-        // One context per worker, not one per run: never more than the cores.
-        #expect(byWorker.count <= max(1, ProcessInfo.processInfo.activeProcessorCount))
     }
 
     @Test("map returns every result in input order", arguments: [0, 1, 2, 17, 10_001])

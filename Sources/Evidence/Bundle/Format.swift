@@ -13,15 +13,6 @@ public enum PredicateType {
     /// Gate 2's protocol at several worker counts (`attest run --scaling`); informs, never decides.
     public static let scaling = "urn:attest:predicate:scaling:v1"
     public static let all: Set<String> = [gate, summary, reproduction, scaling]
-
-    /// The constant equal to `type`, nil for a type attest does not write.
-    static func known(_ type: String) -> String? {
-        // Compared in turn (four short strings): cheaper than hashing `type` once per record.
-        for known in ordered where known == type { return known }
-        return nil
-    }
-
-    private static let ordered = [gate, summary, reproduction, scaling]
 }
 
 /// DSSE v1's pre-authentication encoding and envelope.
@@ -35,38 +26,6 @@ public enum DSSE {
         output += Array(" \(payload.count) ".utf8)
         output += payload
         return output
-    }
-
-    /// PAE(type, body) with the body decoded from its base64 text straight into place (one
-    /// buffer, no copy of the body): the message a signature covers, and where the body starts
-    /// in it. Nil when `base64Payload` is not a canonical base64 encoding.
-    public static func pae(payloadType: String, base64Payload: UnsafeBufferPointer<UInt8>) -> (message: [UInt8], payloadStart: Int)? {
-        guard let length = Base64.decodedLength(of: base64Payload) else { return nil }
-        // The lengths in decimal are short strings, held inline: the header costs no allocation.
-        let type = payloadType.utf8, typeLength = String(type.count).utf8, payloadLength = String(length).utf8
-        let prefix = "DSSEv1 ".utf8
-        let headerCount = prefix.count + typeLength.count + 1 + type.count + 1 + payloadLength.count + 1
-        var valid = false
-        let message = [UInt8](unsafeUninitializedCapacity: headerCount + length) { buffer, initialized in
-            guard let base = buffer.baseAddress else { return }
-            var position = 0
-            func put(_ bytes: some Sequence<UInt8>) {
-                for byte in bytes {
-                    (base + position).initialize(to: byte)
-                    position += 1
-                }
-            }
-            put(prefix)
-            put(typeLength)
-            put(CollectionOfOne(UInt8(ascii: " ")))
-            put(type)
-            put(CollectionOfOne(UInt8(ascii: " ")))
-            put(payloadLength)
-            put(CollectionOfOne(UInt8(ascii: " ")))
-            valid = position == headerCount && Base64.decode(base64Payload, into: base + headerCount)
-            initialized = valid ? headerCount + length : 0
-        }
-        return valid ? (message, headerCount) : nil
     }
 }
 

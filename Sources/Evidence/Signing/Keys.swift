@@ -188,7 +188,7 @@ enum Ed25519PublicPEM {
               bytes.starts(with: header), bytes[(header.count + encodedLength)...].elementsEqual(footer.prefix(bytes.count - header.count - encodedLength)),
               // PEM's alphabet only ("-" and "_" decode too, as base64url, which OpenSSL refuses here).
               bytes[header.count..<(header.count + encodedLength)].allSatisfy(isPEMBase64),
-              let der = bytes[header.count..<(header.count + encodedLength)].withUnsafeBufferPointer({ Base64.decode(bytes: $0) }),
+              let der = Base64.decode(bytes: Array(bytes[header.count..<(header.count + encodedLength)])),
               der.count == derPrefix.count + 32, der.starts(with: derPrefix) else { return nil }
         return (Array(der[derPrefix.count...]), der)
     }

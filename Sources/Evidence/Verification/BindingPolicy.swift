@@ -37,9 +37,6 @@ public struct BindingPolicy: RecordPolicy {
     /// Binding reads the summary alone, which the verifier always keeps.
     public func inspect(_ statement: VerifiedStatement) -> Never? { nil }
 
-    /// `inspect` reads nothing, so none of the members other policies leave unread is needed here.
-    public var predicateMembersNotInspected: Set<String> { ["system", "git", "gitUnavailable"] }
-
     public func check(statements: [VerifiedStatement], inspections: RecordInspections<Never>) -> [Finding] {
         var findings: [Finding] = []
         guard let summary = statements.last, summary.predicateType == PredicateType.summary else { return [] }
