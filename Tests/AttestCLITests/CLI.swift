@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the built `attest` binary, as a user would.
 enum CLI {
@@ -43,13 +44,23 @@ enum CLI {
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        // Both pipes are drained at once: reading one to its end first would block for good once
+        // the child filled the other's buffer (64 KiB) and waited for it to be read.
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errBox = Box()
+        let errorsRead = DispatchSemaphore(value: 0)
+        let errorHandle = errors.fileHandleForReading
+        Thread.detachNewThread {
+            errBox.data = errorHandle.readDataToEndOfFile()
+            errorsRead.signal()
+        }
         let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = errors.fileHandleForReading.readDataToEndOfFile()
+        errorsRead.wait()
+        let errData = errBox.data
         process.waitUntilExit()
         return Outcome(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                        stderr: String(decoding: errData, as: UTF8.self))
     }
-
 
     /// Starts the binary without waiting (output discarded), for kill and concurrency tests.
     static func start(_ arguments: [String], in directory: URL) throws -> Process {
@@ -65,5 +76,19 @@ enum CLI {
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process
+    }
+}
+
+@Suite("The CLI test harness")
+struct CLIHarnessTests {
+    @Test("a child that fills standard error before writing standard output does not block the harness")
+    func bothPipesDrained() throws {
+        // The harness runs `env PREFIX… attest ARGS…`: here the prefix is a shell that writes
+        // 256 KiB to standard error, four times a pipe's buffer, then a line to standard output.
+        let script = "head -c 262144 /dev/zero | tr '\\0' e >&2; echo done"
+        let outcome = try CLI.run([], in: FileManager.default.temporaryDirectory, prefix: ["sh", "-c", script, "sh"])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout == "done\n")
+        #expect(outcome.stderr.utf8.count == 262_144)
     }
 }
