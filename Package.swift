@@ -12,11 +12,9 @@ let package = Package(
     name: "attest",
     platforms: [.macOS(.v13)],
     products: [
+        // The command is the product; the libraries are this package's own layers (nothing
+        // outside uses them), so they are targets, not products.
         .executable(name: "attest", targets: ["attest"]),
-        .library(name: "Evidence", targets: ["Evidence"]),
-        .library(name: "SwarmRuntime", targets: ["SwarmRuntime"]),
-        .library(name: "Gates", targets: ["Gates"]),
-        .library(name: "Report", targets: ["Report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -60,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "attest",
             dependencies: [
-                "Evidence", "SwarmRuntime", "Gates", "Report",
+                "Evidence", "Gates", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift

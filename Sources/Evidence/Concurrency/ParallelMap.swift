@@ -2,9 +2,9 @@ import Foundation
 
 /// Maps independent work over the available cores (Dispatch suits this: a fixed pool as wide as
 /// the machine, unlike the swarm, which must own its OS threads).
-public enum ParallelMap {
+package enum ParallelMap {
     /// `transform` applied to every element, spread over the cores; results in input order.
-    public static func map<Element: Sendable, Result>(_ elements: [Element], _ transform: @Sendable (Int, Element) -> Result) -> [Result] {
+    package static func map<Element: Sendable, Result>(_ elements: [Element], _ transform: @Sendable (Int, Element) -> Result) -> [Result] {
         guard elements.count > 1 else { return elements.enumerated().map { transform($0.offset, $0.element) } }
         let count = elements.count
         let workers = max(1, min(count, ProcessInfo.processInfo.activeProcessorCount))

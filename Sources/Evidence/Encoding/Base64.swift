@@ -2,20 +2,20 @@ import Foundation
 
 /// Base64 as DSSE verifiers must read it: the standard alphabet or the URL-safe one, each alone,
 /// padding optional, canonical only. Signed bytes then have exactly one encoding in each alphabet.
-public enum Base64 {
+package enum Base64 {
     /// Standard alphabet with padding (Foundation's encoder).
-    public static func encode(_ bytes: [UInt8]) -> String {
+    package static func encode(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString()
     }
 
-    public static func decode(_ text: String) -> [UInt8]? {
+    package static func decode(_ text: String) -> [UInt8]? {
         decode(bytes: Array(text.utf8))
     }
 
     /// The decoded bytes; nil for anything but a canonical encoding in one alphabet: characters
     /// of both alphabets mixed, padding anywhere but at the end or beyond what the length needs,
     /// or leftover bits that are not zero.
-    public static func decode(bytes input: [UInt8]) -> [UInt8]? {
+    package static func decode(bytes input: [UInt8]) -> [UInt8]? {
         var count = input.count
         var padding = 0
         while count > 0, input[count - 1] == UInt8(ascii: "="), padding < 2 {
