@@ -15,11 +15,10 @@ struct ArchiveCommand: ParsableCommand {
     @Option(help: "Archive folder name (e.g. a release tag); default the short commit.")
     var tag: String?
 
-    @Option(name: .customLong("key"), help: "A trusted public key (repeatable). Default: keys/*.pub here.")
-    var keys: [String] = []
+    @OptionGroup var trust: TrustedKeyOptions
 
     func run() throws {
-        let trusted = try CLIErrors.reporting { try TrustedKeys.load(TrustedKeys.files(keys)) }
+        let trusted = try CLIErrors.reporting { try TrustedKeys.load(TrustedKeys.files(trust.keys)) }
         let data = try CLIErrors.reporting { try BundleFile.read(URL(fileURLWithPath: bundle)) }
         let report = Verifier(trustedKeys: trusted, policies: VerifyCommand.policies).verify(bundleData: data)
         guard report.isVerified else {

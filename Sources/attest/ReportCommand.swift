@@ -19,19 +19,18 @@ struct ReportCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "The HTML file to write.")
     var output: String = "report.html"
 
-    @Option(name: .customLong("key"), help: "A trusted public key (repeatable). Default: keys/*.pub here.")
-    var keys: [String] = []
+    @OptionGroup var trust: TrustedKeyOptions
 
     @Option(help: "A reproduction bundle of BUNDLE (repeatable), shown in the report.")
     var reproduction: [String] = []
 
     func run() throws {
-        let trusted = try CLIErrors.reporting { try TrustedKeys.load(TrustedKeys.files(keys)) }
+        let trusted = try CLIErrors.reporting { try TrustedKeys.load(TrustedKeys.files(trust.keys)) }
         let data = try CLIErrors.reporting { try BundleFile.read(URL(fileURLWithPath: bundle)) }
         let reproductions = try CLIErrors.reporting { try reproduction.map { (path: $0, data: try BundleFile.read(URL(fileURLWithPath: $0))) } }
         let (html, verification) = HTMLReport.make(bundleData: data, bundleName: (bundle as NSString).lastPathComponent,
                                                    trustedKeys: trusted, reproductions: reproductions, generatedAt: Date())
-        if let problem = NotABundle(report: verification) {
+        if let problem = verification.notABundle {
             CLIErrors.printError("\(bundle) is not an attest bundle: \(problem.message)", hint: problem.hint)
             throw ExitCode(2)
         }

@@ -16,8 +16,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Verify the bundle archived for this commit (git note under refs/notes/attest), checking its digest.")
     var fromNotes: String?
 
-    @Option(name: .customLong("key"), help: "A trusted public key (repeatable). Default: keys/*.pub here.")
-    var keys: [String] = []
+    @OptionGroup var trust: TrustedKeyOptions
 
     @Flag(help: "Print a machine-readable report.")
     var json = false
@@ -87,7 +86,7 @@ struct VerifyCommand: ParsableCommand {
         let data: Data
         let keysSeconds: Double
         let readSeconds: Double
-        let keyFiles = try TrustedKeys.files(keys)
+        let keyFiles = try TrustedKeys.files(trust.keys)
         if let fromNotes {
             trusted = try CLIErrors.reporting { try TrustedKeys.load(keyFiles) }
             keysSeconds = clock.lap()
@@ -112,7 +111,7 @@ struct VerifyCommand: ParsableCommand {
         let report = Verifier(trustedKeys: trusted, policies: allPolicies, limits: limits, retention: replay ? .all : .summaryOnly)
             .verify(bundleData: data)
         _ = clock.lap()
-        if let problem = NotABundle(report: report) {
+        if let problem = report.notABundle {
             CLIErrors.printError("\(bundle) is not an attest bundle: \(problem.message)", hint: problem.hint)
             throw ExitCode(2)
         }
@@ -187,56 +186,12 @@ struct StepClock {
     }
 }
 
-/// The keys a verification trusts: the given files, or keys/*.pub here when none are given.
-enum TrustedKeys {
-    /// The key files to load: those given, or keys/*.pub here. Exits 2 with a hint when there are none.
-    static func files(_ paths: [String]) throws -> [String] {
-        guard paths.isEmpty else { return paths }
-        let folder = URL(fileURLWithPath: "keys")
-        let found = (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?
-            .filter { $0.hasSuffix(".pub") }.sorted().map { folder.appendingPathComponent($0).path } ?? []
-        guard !found.isEmpty else {
-            CLIErrors.printError("no trusted key: pass --key PUBFILE",
-                                 hint: "a bundle's own key material is never trusted; get the signer's attest.pub from a source you trust and pass --key attest.pub")
-            throw ExitCode(2)
-        }
-        return found
-    }
-
-    /// The public keys in `files`; the first that cannot be read throws (for CLIErrors.reporting).
-    static func load(_ files: [String]) throws -> [PublicKey] {
-        try files.map { try PublicKey.load(pemFile: URL(fileURLWithPath: $0)) }
-    }
-}
-
 /// Reads a bundle file with the checks that make an input error exit 2 rather than a finding.
 enum BundleFile {
     static func read(_ url: URL) throws -> Data {
         let data = try FileReader.read(url, what: "bundle")
         guard !data.isEmpty else { throw EvidenceError.emptyFile(path: url.path, what: "bundle") }
         return data
-    }
-}
-
-/// Input that is not a bundle at all is a usage error (exit 2), not a failed verification (exit 1):
-/// not JSON, not an object, no records, another media type.
-struct NotABundle {
-    var message: String
-    var hint: String
-
-    static let codes: Set<String> = ["json.syntax", "json.invalid-utf8", "json.too-large", "bundle.shape", "bundle.media-type", "bundle.empty"]
-
-    init?(report: VerificationReport) {
-        guard report.records.isEmpty, let finding = report.bundleFindings.first(where: { Self.codes.contains($0.code) }) else { return nil }
-        message = finding.message
-        switch finding.code {
-        case "bundle.media-type":
-            hint = "attest reads bundles of media type application/vnd.attest.bundle.v1+json, written by `attest run`"
-        case "json.too-large":
-            hint = "bundles are far smaller; check that this is the right file"
-        default:
-            hint = "pass a bundle written by `attest run`, such as .checkpoints/PHASE4_VERIFICATION_BUNDLE.json"
-        }
     }
 }
 

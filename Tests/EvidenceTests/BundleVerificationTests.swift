@@ -180,6 +180,18 @@ struct BundleVerificationTests {
         #expect(report.records.enumerated().allSatisfy { $0.offset == 50 || $0.offset == 51 || $0.element.findings.isEmpty })
     }
 
+    @Test("input that is not a bundle at all says so, with a hint; a bundle that breaks a rule is a failed verification")
+    func notABundle() throws {
+        for text in ["not json", "[1]", #"{"mediaType": "other"}"#, #"{"mediaType": "\#(FormatConstants.bundleMediaType)", "records": []}"#,
+                     #"{"mediaType": "\#(FormatConstants.bundleMediaType)"}"#, "\u{FF}"] {
+            let report = Self.verifier.verify(bundleData: Data(text.utf8))
+            #expect(report.notABundle != nil, "\(text)")
+            #expect(report.notABundle?.message == report.bundleFindings.last?.message)
+        }
+        #expect(Self.verifier.verify(bundleData: Data(#"{"a": 1, "a": 2}"#.utf8)).notABundle == nil)
+        #expect(Self.verifier.verify(bundleData: try Fixtures.bundle().encoded()).notABundle == nil)
+    }
+
     @Test("unknown top-level fields are each a finding, in the same order every time (found by fuzzing)")
     func unknownFields() throws {
         let bundle = try Fixtures.bundle()

@@ -68,6 +68,9 @@ public struct VerificationReport: Sendable, Encodable {
     /// Statements decoded from the records and kept for callers (replay, report), in record
     /// order: all of them, or only the summary and reproduction records (`StatementRetention`).
     public var statements: [VerifiedStatement]
+    /// Set when the input is not an attest bundle at all (not JSON, not an object, another media
+    /// type, no records): a usage error rather than a failed verification.
+    public var notABundle: NotABundle?
     /// The steps' durations (not part of the encoded report, which depends only on the bundle).
     public var timings = VerificationTimings()
 
@@ -102,4 +105,19 @@ public struct VerificationTimings: Sendable, Equatable {
     public var policiesSeconds: Double = 0
 
     public init() {}
+}
+
+/// Why an input is not an attest bundle, and what to give instead.
+public struct NotABundle: Sendable, Equatable {
+    public var message: String
+    public var hint: String
+
+    static func refusing(_ finding: Finding) -> NotABundle {
+        let hint = switch finding.code {
+        case "bundle.media-type": "attest reads bundles of media type \(FormatConstants.bundleMediaType), written by `attest run`"
+        case StrictJSON.Violation.Kind.tooLarge.rawValue: "bundles are far smaller; check that this is the right file"
+        default: "pass a bundle written by `attest run`, such as .checkpoints/PHASE4_VERIFICATION_BUNDLE.json"
+        }
+        return NotABundle(message: finding.message, hint: hint)
+    }
 }

@@ -53,7 +53,8 @@ public struct Verifier: Sendable {
         switch parsed {
         case .failure(let violation):
             var report = emptyReport()
-            report.bundleFindings.append(Finding(code: violation.kind.rawValue, message: "the bundle is not acceptable JSON: \(violation)"))
+            report.refuse(Finding(code: violation.kind.rawValue, message: "the bundle is not acceptable JSON: \(violation)"),
+                          notABundle: [.syntax, .invalidUTF8, .tooLarge].contains(violation.kind))
             return report
         case .success(let bundle):
             var report = verify(bundle: bundle)
@@ -76,14 +77,14 @@ public struct Verifier: Sendable {
     public func verify(bundle: JSONValue) -> VerificationReport {
         var report = emptyReport()
         guard let object = bundle.objectValue else {
-            report.bundleFindings.append(Finding(code: "bundle.shape", message: "the bundle is not a JSON object"))
+            report.refuse(Finding(code: "bundle.shape", message: "the bundle is not a JSON object"))
             return report
         }
         let mediaType = object["mediaType"]?.stringValue
         if mediaType != FormatConstants.bundleMediaType {
             // Another format or version: nothing else in it can be read with confidence.
-            report.bundleFindings.append(Finding(code: "bundle.media-type",
-                                                 message: "mediaType is \(mediaType.map { "\"\($0)\"" } ?? "missing"), expected \"\(FormatConstants.bundleMediaType)\""))
+            report.refuse(Finding(code: "bundle.media-type",
+                                  message: "mediaType is \(mediaType.map { "\"\($0)\"" } ?? "missing"), expected \"\(FormatConstants.bundleMediaType)\""))
             return report
         }
         let known: Set<String> = ["mediaType", "records", "verificationMaterial"]
@@ -92,11 +93,11 @@ public struct Verifier: Sendable {
             report.bundleFindings.append(Finding(code: "bundle.unknown-field", message: "unknown top-level field \"\(key)\""))
         }
         guard let records = object["records"]?.arrayValue else {
-            report.bundleFindings.append(Finding(code: "bundle.shape", message: "the bundle has no \"records\" array"))
+            report.refuse(Finding(code: "bundle.shape", message: "the bundle has no \"records\" array"))
             return report
         }
         if records.isEmpty {
-            report.bundleFindings.append(Finding(code: "bundle.empty", message: "the bundle holds no records: there is nothing to verify"))
+            report.refuse(Finding(code: "bundle.empty", message: "the bundle holds no records: there is nothing to verify"))
             return report
         }
 
@@ -350,6 +351,16 @@ public struct Verifier: Sendable {
         for value in values { counts[value, default: 0] += 1 }
         guard let highest = counts.values.max() else { return nil }
         return values.first { counts[$0] == highest }
+    }
+}
+
+extension VerificationReport {
+    /// Adds a finding that ends verification before any record is read; the input is then not a
+    /// bundle at all unless `notABundle` says otherwise (JSON that breaks a rule attest adds,
+    /// such as a duplicate key, is a bundle that fails).
+    mutating func refuse(_ finding: Finding, notABundle: Bool = true) {
+        bundleFindings.append(finding)
+        if notABundle, self.notABundle == nil { self.notABundle = .refusing(finding) }
     }
 }
 
