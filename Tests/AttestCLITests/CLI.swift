@@ -79,6 +79,18 @@ enum CLI {
     }
 }
 
+/// splitmix64: a fixed, seeded sequence, so that a test that draws numbers reproduces.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
 @Suite("The CLI test harness")
 struct CLIHarnessTests {
     @Test("a child that fills standard error before writing standard output does not block the harness")

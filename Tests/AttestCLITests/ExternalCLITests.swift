@@ -3,7 +3,7 @@ import Testing
 
 /// `attest run --cmd … --baseline-cmd …` and `attest verify --replay` of its bundle, against the
 /// built binary and the Python program in Tests/ExternalPrograms. Serialised: they measure.
-@Suite("attest run --cmd, end to end", .serialized)
+@Suite("attest run --cmd, end to end", .serialized, .tags(.timing))
 struct ExternalCLITests {
     static let program = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("ExternalPrograms/swarm_work.py")

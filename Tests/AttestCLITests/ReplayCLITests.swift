@@ -3,7 +3,7 @@ import Testing
 
 /// `attest verify --replay` against the built binary: a fresh short bundle reproduces here; on
 /// one CPU the replay cannot decide.
-@Suite("attest verify --replay", .serialized)
+@Suite("attest verify --replay", .serialized, .tags(.timing))
 struct ReplayCLITests {
     static func freshBundle() throws -> URL {
         let folder = try RunCommandTests.scratch()

@@ -3,7 +3,7 @@ import Testing
 
 /// `attest run --scaling` and `attest report` against the built binary. Serialised: the run
 /// measures parallelism and must not compete with other measuring tests for the cores.
-@Suite("attest report and --scaling, end to end", .serialized)
+@Suite("attest report and --scaling, end to end", .serialized, .tags(.timing))
 struct ReportCLITests {
     static let short = ["--task-seconds", "0.15", "--rounds", "1", "--workers", "2"]
 

@@ -3,7 +3,7 @@ import Testing
 
 /// End-to-end runs of the built `attest` binary with short gates. One suite, serialised: these
 /// runs measure CPU time and parallelism and must not compete with each other for the 2 cores.
-@Suite("attest run, end to end", .serialized)
+@Suite("attest run, end to end", .serialized, .tags(.timing))
 struct RunCommandTests {
     static func run(_ arguments: [String], in directory: URL, prefix: [String] = []) throws -> CLI.Outcome {
         try CLI.run(arguments, in: directory, prefix: prefix)

@@ -211,7 +211,7 @@ struct ExternalCriteriaTests {
 }
 
 /// Real programs, measured from the OS. Serialised: they compete for the 2 cores.
-@Suite("External command: measured programs", .serialized)
+@Suite("External command: measured programs", .serialized, .tags(.timing))
 struct ExternalMeasuredTests {
     @Test("a CPU-bound multi-process Python program passes gate 2 on 2 CPUs, with its processes counted")
     func processesPass() throws {

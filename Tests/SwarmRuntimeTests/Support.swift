@@ -5,7 +5,7 @@ import Testing
 /// Every SwarmRuntime test runs under this one serialised suite (its nested suites included):
 /// the measuring tests compete for this machine's 2 cores, and a parser test running beside them
 /// would add its CPU to the process totals they compare.
-@Suite("SwarmRuntime", .serialized)
+@Suite("SwarmRuntime", .serialized, .tags(.timing))
 struct SwarmRuntimeSuite {}
 
 enum Support {
