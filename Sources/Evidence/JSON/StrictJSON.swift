@@ -391,6 +391,15 @@ public enum StrictJSON {
                 if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
                 guard digits() > 0 else { throw violation(.syntax, "invalid number exponent") }
             }
+            let negative = bytes[start] == UInt8(ascii: "-")
+            let firstDigit = negative ? start + 1 : start
+            if isInteger, position - firstDigit <= 15 {
+                // Fifteen digits stay below 2^53: the value is exact, and no text need be made.
+                var magnitude: Int64 = 0
+                for index in firstDigit..<position { magnitude = magnitude * 10 + Int64(bytes[index] &- UInt8(ascii: "0")) }
+                // -0 stays a negative zero, as Double("-0") gives.
+                return negative ? -Double(magnitude) : Double(magnitude)
+            }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
             guard let value = Double(text), value.isFinite else {
                 position = start

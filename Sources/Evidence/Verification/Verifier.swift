@@ -50,6 +50,14 @@ public struct Verifier: Sendable {
         let start = clock()
         let parsed = StrictJSON.parse(bundleData, limits: limits)
         let parseSeconds = Double(clock() &- start) / 1e9
+        var report = verify(parsed: parsed)
+        if case .success = parsed { report.timings.parseSeconds = parseSeconds }
+        return report
+    }
+
+    /// Verifies what `StrictJSON.parse` made of a bundle's bytes: a caller that parses first can
+    /// let go of the bytes before the records are checked.
+    public func verify(parsed: Result<JSONValue, StrictJSON.Violation>) -> VerificationReport {
         switch parsed {
         case .failure(let violation):
             var report = emptyReport()
@@ -57,9 +65,7 @@ public struct Verifier: Sendable {
                           notABundle: [.syntax, .invalidUTF8, .tooLarge].contains(violation.kind))
             return report
         case .success(let bundle):
-            var report = verify(bundle: bundle)
-            report.timings.parseSeconds = parseSeconds
-            return report
+            return verify(bundle: bundle)
         }
     }
 
