@@ -286,7 +286,7 @@ public struct Verifier: Sendable {
         func add(_ index: Int, _ code: String, _ message: String) {
             report.records[index].findings.append(Finding(code: code, message: message, recordIndex: index))
         }
-        let runID = mostCommon(links.compactMap { $0?.runID.map { Array($0.utf8) } })
+        let runID = mostCommon(links.compactMap { $0?.runIDBytes })
         report.runID = runID.map { String(decoding: $0, as: UTF8.self) }
         let subject = mostCommon(links.compactMap { $0?.subjectBytes })
         let subjectText = subject.map { String(decoding: $0, as: UTF8.self) }
@@ -301,7 +301,7 @@ public struct Verifier: Sendable {
                 add(index, "chain.missing", "the predicate has no chain")
                 continue
             }
-            if link.runID.map({ Array($0.utf8) }) != runID {
+            if link.runIDBytes != runID {
                 add(index, "chain.run-id", "runId \(link.runID ?? "missing") differs from the bundle's run \(report.runID ?? "?"): a record from another run")
             }
             if link.chainIndex != index {
@@ -382,6 +382,8 @@ private struct ChainLink: Sendable {
 
     let hasChain: Bool
     let runID: String?
+    /// `runID`'s bytes, which records must agree on.
+    let runIDBytes: [UInt8]?
     let chainIndex: Int?
     /// As written; nil when absent.
     let previous: JSONValue?
@@ -397,6 +399,7 @@ private struct ChainLink: Sendable {
         let chain = predicate["chain"]?.objectValue
         hasChain = chain != nil
         runID = chain?["runId"]?.stringValue
+        runIDBytes = runID.map { Array($0.utf8) }
         chainIndex = chain?["index"]?.intValue
         previous = chain?["previous"]
         self.subject = subject
