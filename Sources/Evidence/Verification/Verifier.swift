@@ -290,7 +290,7 @@ public struct Verifier: Sendable {
         report.runID = runID.map { String(decoding: $0, as: UTF8.self) }
         let subject = mostCommon(links.compactMap { $0?.subjectBytes })
         let subjectText = subject.map { String(decoding: $0, as: UTF8.self) }
-        if let subject, let value = links.lazy.compactMap({ $0 }).first(where: { $0.subjectBytes == subject })?.subject,
+        if let subject, case .success(let value) = StrictJSON.parse(bytes: subject, limits: limits),
            let name = value["name"]?.stringValue, let digest = value["digest"]?.objectValue?.first {
             report.subject = "\(name)@\(digest.key):\(digest.value.stringValue ?? "")"
         }
@@ -387,7 +387,6 @@ private struct ChainLink: Sendable {
     let chainIndex: Int?
     /// As written; nil when absent.
     let previous: JSONValue?
-    let subject: JSONValue
     /// The subject in canonical JSON: records agree on it when these bytes are equal.
     let subjectBytes: [UInt8]
     /// The timestamps, in the order records give them.
@@ -402,7 +401,6 @@ private struct ChainLink: Sendable {
         runIDBytes = runID.map { Array($0.utf8) }
         chainIndex = chain?["index"]?.intValue
         previous = chain?["previous"]
-        self.subject = subject
         subjectBytes = subject.serializedBytes()
         self.times = times
         payloadDigest = SHA256Digest.value(payload)
