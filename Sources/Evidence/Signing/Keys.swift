@@ -16,21 +16,10 @@ public final class PublicKey: @unchecked Sendable {
         pem = String(decoding: try key.publicPEM(), as: UTF8.self)
     }
 
-    private init(key: EVPKey, der: [UInt8], pem: String) {
-        self.key = key
-        keyID = SHA256Digest.hex(der)
-        self.pem = pem
-    }
-
     /// Parses a "BEGIN PUBLIC KEY" PEM; `path` names it in errors.
     public convenience init(pem: Data, path: String = "the key") throws {
-        // The form attest and `openssl pkey -pubout` write is read directly: OpenSSL's decoder
-        // and encoders cost a millisecond, a noticeable part of verifying a small bundle. Any
-        // other text goes through OpenSSL, which also names what is wrong with it.
-        if let (raw, der) = Ed25519PublicPEM.canonicalKey(pem), let key = EVPKey.ed25519Public(raw: raw) {
-            self.init(key: key, der: der, pem: Ed25519PublicPEM.text(der: der))
-            return
-        }
+        // OpenSSL's decoder alone reads trust roots: a second PEM reader beside it would be a
+        // second grammar for the keys everything else rests on.
         let text = String(decoding: pem, as: UTF8.self)
         guard let key = EVPKey.publicKey(pem: Array(pem)) else {
             OpenSSLErrorQueue.clear()
@@ -169,40 +158,5 @@ public enum AttestBuild {
         #else
         "6.0"
         #endif
-    }
-}
-
-/// The canonical PEM of an Ed25519 SubjectPublicKeyInfo: the 12 bytes of DER that name the
-/// algorithm, then the 32-byte key, in base64 on one line between the PEM boundaries.
-enum Ed25519PublicPEM {
-    static let derPrefix: [UInt8] = [0x30, 0x2A, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x03, 0x21, 0x00]
-    static let header = "-----BEGIN PUBLIC KEY-----\n"
-    static let footer = "\n-----END PUBLIC KEY-----\n"
-
-    /// The raw key and its DER when `pem` is exactly the canonical text (its final newline optional).
-    static func canonicalKey(_ pem: Data) -> (raw: [UInt8], der: [UInt8])? {
-        let bytes = [UInt8](pem)
-        let header = Array(Self.header.utf8), footer = Array(Self.footer.utf8)
-        let encodedLength = 60
-        guard bytes.count == header.count + encodedLength + footer.count || bytes.count == header.count + encodedLength + footer.count - 1,
-              bytes.starts(with: header), bytes[(header.count + encodedLength)...].elementsEqual(footer.prefix(bytes.count - header.count - encodedLength)),
-              // PEM's alphabet only ("-" and "_" decode too, as base64url, which OpenSSL refuses here).
-              bytes[header.count..<(header.count + encodedLength)].allSatisfy(isPEMBase64),
-              let der = Base64.decode(bytes: Array(bytes[header.count..<(header.count + encodedLength)])),
-              der.count == derPrefix.count + 32, der.starts(with: derPrefix) else { return nil }
-        return (Array(der[derPrefix.count...]), der)
-    }
-
-    private static func isPEMBase64(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="): true
-        default: false
-        }
-    }
-
-    /// The canonical text of a key's DER.
-    static func text(der: [UInt8]) -> String {
-        header + Base64.encode(der) + footer
     }
 }
