@@ -80,43 +80,25 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         var clock = StepClock()
-        var archiveNote: ArchiveNote?
-        let bundle: String
-        let trusted: [PublicKey]
-        var data: Data
-        let keysSeconds: Double
-        let readSeconds: Double
-        let keyFiles = try TrustedKeys.files(trust.keys)
-        if let fromNotes {
-            trusted = try CLIErrors.reporting { try TrustedKeys.load(keyFiles) }
-            keysSeconds = clock.lap()
-            let located = try CLIErrors.reporting {
-                try Archive.locate(revision: fromNotes, repository: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-            }
-            archiveNote = located.note
-            bundle = located.file.path
-            print("note on \(located.note.commit): \(located.note.archivedPath) (summary digest \(located.note.bundleSummaryDigest))")
-            clock = StepClock()
-            data = try CLIErrors.reporting { try BundleFile.read(URL(fileURLWithPath: bundle)) }
-            readSeconds = clock.lap()
-        } else {
-            bundle = self.bundle ?? ""
-            trusted = try CLIErrors.reporting { try TrustedKeys.load(keyFiles) }
-            keysSeconds = clock.lap()
-            data = try CLIErrors.reporting { try BundleFile.read(URL(fileURLWithPath: bundle)) }
-            readSeconds = clock.lap()
-        }
+        let trusted = try CLIErrors.reporting { try TrustedKeys.load(TrustedKeys.files(trust.keys)) }
+        let keysSeconds = clock.lap()
+        // Load the signing key first: a bad key must fail before minutes of measuring.
+        let signer = try signWith.map { path in try CLIErrors.reporting { try SigningKey.load(pemFile: URL(fileURLWithPath: path)) } }
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let source: VerifyOrchestrator.Source = fromNotes.map { .notes(revision: $0, repository: here) } ?? .file(bundle ?? "")
         let limits = StrictJSON.Limits(maximumBytes: maxMib << 20, maximumDepth: StrictJSON.Limits.standard.maximumDepth)
         // Only replay reads the gate records after verification; without it, keep just the summary.
-        // Parsed first, so that the bundle's bytes are let go of before its records are checked.
-        let parsed = StrictJSON.parse(data, limits: limits)
-        data = Data()
-        let parseSeconds = clock.lap()
-        let report = Verifier(trustedKeys: trusted, policies: allPolicies, limits: limits, retention: replay ? .all : .summaryOnly)
-            .verify(parsed: parsed)
+        let options = VerificationOptions(limits: limits, retention: replay ? .all : .summaryOnly)
+        let verified = try CLIErrors.reporting {
+            try VerifyOrchestrator.verify(source, trustedKeys: trusted, policies: allPolicies, options: options)
+        }
         _ = clock.lap()
+        let report = verified.report
+        if let note = verified.archiveNote {
+            print("note on \(note.commit): \(note.archivedPath) (summary digest \(note.bundleSummaryDigest))")
+        }
         if let problem = report.notABundle {
-            CLIErrors.printError("\(bundle) is not an attest bundle: \(problem.message)", hint: problem.hint)
+            CLIErrors.printError("\(verified.bundlePath) is not an attest bundle: \(problem.message)", hint: problem.hint)
             throw ExitCode(2)
         }
         if json {
@@ -124,57 +106,44 @@ struct VerifyCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            VerificationPrinter.print(report, file: bundle)
+            VerificationPrinter.print(report, file: verified.bundlePath)
         }
         if timings {
             let measured = report.timings
             let steps: [(String, Double)] = [
-                ("keys", keysSeconds), ("read", readSeconds), ("parse", parseSeconds), ("records", measured.recordsSeconds),
+                ("keys", keysSeconds), ("read", verified.readSeconds), ("parse", verified.parseSeconds), ("records", measured.recordsSeconds),
                 ("chain", measured.chainSeconds), ("policies", measured.policiesSeconds), ("print", clock.lap()),
             ]
             FileHandle.standardError.write(Data(("timings: " + steps.map { String(format: "%@ %.1f ms", $0.0, $0.1 * 1000) }
                 .joined(separator: ", ") + "\n").utf8))
         }
         if !report.isVerified { throw ExitCode(1) }
-        var failed = false
-        if let archiveNote {
-            let findings = Archive.check(note: archiveNote, statements: report.statements)
+
+        var requested = VerifyOrchestrator.FollowUps(repository: here)
+        requested.reproductions = try CLIErrors.reporting {
+            try reproduction.map { (path: $0, data: try BundleFile.read(URL(fileURLWithPath: $0))) }
+        }
+        requested.replay = replay
+        requested.reproductionSigner = signer.map { ($0, URL(fileURLWithPath: out ?? (verified.bundlePath + ".reproduction.json"))) }
+        let results = try CLIErrors.reporting {
+            try VerifyOrchestrator.followUps(verified, requested, trustedKeys: trusted) { phase in
+                FileHandle.standardError.write(Data("replay: \(phase)\n".utf8))
+            }
+        }
+        if let findings = results.archiveFindings {
             for finding in findings { print("✗ \(finding.code): \(finding.message)") }
             if findings.isEmpty { print("✓ the archived bundle is the one the note names") }
-            failed = !findings.isEmpty
         }
-        if !reproduction.isEmpty {
-            let files = try CLIErrors.reporting { try reproduction.map { (path: $0, data: try BundleFile.read(URL(fileURLWithPath: $0))) } }
-            let tally = Reproduction.tally(files: files, original: report.statements, trustedKeys: trusted)
+        if let tally = results.tally {
             for line in tally.rejected { print("✗ reproduction \(line)") }
             print("reproduced by \(tally.reproducingKeys.count) distinct trusted key\(tally.reproducingKeys.count == 1 ? "" : "s")"
                   + (tally.reproducingKeys.isEmpty ? "" : ": " + tally.reproducingKeys.sorted().joined(separator: ", ")))
-            failed = tally.reproducingKeys.isEmpty
         }
-        if replay {
-            // Load the signing key first: a bad key must fail before minutes of measuring.
-            let signer = try signWith.map { path in try CLIErrors.reporting { try SigningKey.load(pemFile: URL(fileURLWithPath: path)) } }
-            let startedAt = Date()
-            let result = try CLIErrors.reporting {
-                try Replay.run(statements: report.statements) { phase in
-                    FileHandle.standardError.write(Data("replay: \(phase)\n".utf8))
-                }
-            }
-            ReplayPrinter.print(result)
-            if let signer {
-                let destination = URL(fileURLWithPath: out ?? (bundle + ".reproduction.json"))
-                try CLIErrors.reporting {
-                    let reproduction = try Reproduction.bundle(
-                        for: result, original: report.statements, signingKey: signer, system: ThisMachine.systemInfo(),
-                        git: GitSnapshot.read(at: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)),
-                        startedAt: startedAt, finishedAt: Date())
-                    try reproduction.write(to: destination, exclusive: true)
-                }
-                print("reproduction bundle: \(destination.path) (signed by \(signer.publicKey.keyID))")
-            }
-            failed = failed || result.verdict != .reproduced
+        if let replayed = results.replay { ReplayPrinter.print(replayed) }
+        if let written = results.reproductionBundle {
+            print("reproduction bundle: \(written.path.path) (signed by \(written.keyID))")
         }
-        if failed { throw ExitCode(1) }
+        if results.failed { throw ExitCode(1) }
     }
 }
 

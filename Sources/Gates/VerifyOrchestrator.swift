@@ -1,0 +1,114 @@
+public import Evidence
+public import Foundation
+
+/// What `attest verify` does between parsing its options and printing: locate and read the
+/// bundle, verify it, and then the checks that follow a verified bundle (archive note,
+/// reproductions, replay). The CLI calls it and prints what it returns.
+public enum VerifyOrchestrator {
+    /// Where the bundle comes from.
+    public enum Source: Sendable {
+        case file(String)
+        /// The bundle archived for this revision (git note under refs/notes/attest).
+        case notes(revision: String, repository: URL)
+    }
+
+    /// A bundle read and verified.
+    public struct Verified: Sendable {
+        public var bundlePath: String
+        /// The archive note the bundle was found by, for `.notes`.
+        public var archiveNote: ArchiveNote?
+        public var report: VerificationReport
+        public var readSeconds: Double
+        public var parseSeconds: Double
+    }
+
+    /// Reads and verifies; throws input errors (no such file, an unreadable note). A document
+    /// that is not a bundle is not an error here: `report.notABundle` says so.
+    public static func verify(_ source: Source, trustedKeys: [PublicKey], policies: [any RecordPolicy],
+                              options: VerificationOptions) throws -> Verified {
+        var clock = ContinuousClock.now
+        func lap() -> Double {
+            let now = ContinuousClock.now
+            defer { clock = now }
+            let elapsed = now - clock
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+        let path: String
+        var note: ArchiveNote?
+        switch source {
+        case .file(let file):
+            path = file
+        case .notes(let revision, let repository):
+            let located = try Archive.locate(revision: revision, repository: repository)
+            note = located.note
+            path = located.file.path
+        }
+        _ = lap()
+        var data = try FileReader.read(URL(fileURLWithPath: path), what: "bundle")
+        guard !data.isEmpty else { throw EvidenceError.emptyFile(path: path, what: "bundle") }
+        let readSeconds = lap()
+        // Parsed first, so that the bundle's bytes are let go of before its records are checked.
+        let parsed = StrictJSON.parse(data, limits: options.limits)
+        data = Data()
+        let parseSeconds = lap()
+        let report = Verifier(trustedKeys: trustedKeys, policies: policies, options: options).verify(parsed: parsed)
+        return Verified(bundlePath: path, archiveNote: note, report: report, readSeconds: readSeconds, parseSeconds: parseSeconds)
+    }
+
+    /// What to do after a bundle verified.
+    public struct FollowUps {
+        /// Reproduction bundles of this bundle to count (path and bytes).
+        public var reproductions: [(path: String, data: Data)] = []
+        public var replay = false
+        /// With `replay`: sign a reproduction bundle with this key and write it here.
+        public var reproductionSigner: (key: SigningKey, destination: URL)?
+        /// The repository whose git state a reproduction bundle records.
+        public var repository: URL
+
+        public init(repository: URL) {
+            self.repository = repository
+        }
+    }
+
+    /// What the follow-up checks found.
+    public struct FollowUpResults: Sendable {
+        /// Findings of the archive check, nil when the bundle did not come from a note.
+        public var archiveFindings: [Finding]?
+        public var tally: Reproduction.Tally?
+        public var replay: ReplayResult?
+        /// The reproduction bundle written, and the id of the key that signed it.
+        public var reproductionBundle: (path: URL, keyID: String)?
+
+        /// True when any follow-up failed: the note names another bundle, no trusted key
+        /// reproduced it, or the replay did not reproduce it.
+        public var failed: Bool {
+            !(archiveFindings ?? []).isEmpty || tally.map { $0.reproducingKeys.isEmpty } == true
+                || replay.map { $0.verdict != .reproduced } == true
+        }
+    }
+
+    /// The checks that follow a verified bundle; `progress` hears the replay's phases.
+    public static func followUps(_ verified: Verified, _ requested: FollowUps, trustedKeys: [PublicKey],
+                                 progress: @escaping (String) -> Void = { _ in }) throws -> FollowUpResults {
+        var results = FollowUpResults()
+        let statements = verified.report.statements
+        if let note = verified.archiveNote {
+            results.archiveFindings = Archive.check(note: note, statements: statements)
+        }
+        if !requested.reproductions.isEmpty {
+            results.tally = Reproduction.tally(files: requested.reproductions, original: statements, trustedKeys: trustedKeys)
+        }
+        guard requested.replay else { return results }
+        let startedAt = Date()
+        let replay = try Replay.run(statements: statements, progress: progress)
+        results.replay = replay
+        if let (signer, destination) = requested.reproductionSigner {
+            let reproduction = try Reproduction.bundle(
+                for: replay, original: statements, signingKey: signer, system: ThisMachine.systemInfo(),
+                git: GitSnapshot.read(at: requested.repository), startedAt: startedAt, finishedAt: Date())
+            try reproduction.write(to: destination, exclusive: true)
+            results.reproductionBundle = (destination, signer.publicKey.keyID)
+        }
+        return results
+    }
+}
