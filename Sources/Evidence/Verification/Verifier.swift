@@ -307,14 +307,15 @@ public struct Verifier: Sendable {
             if link.chainIndex != index {
                 add(index, "chain.index", "chain.index is \(link.chainIndex.map(String.init) ?? "missing"), expected \(index) (records reordered, dropped or duplicated)")
             }
-            let previous = link.previous.map { $0.serialized() } ?? "missing"
+            // As written, for a message only.
+            func previous() -> String { link.previous.map { $0.serialized() } ?? "missing" }
             if index == 0 {
                 if link.previous != JSONValue.null {
-                    add(index, "chain.previous-mismatch", "the first record's previous must be null, found \(previous)")
+                    add(index, "chain.previous-mismatch", "the first record's previous must be null, found \(previous())")
                 }
             } else if let expected = links[index - 1]?.payloadDigest {
                 if link.previous?.stringValue.flatMap(DigestValue.init(lowercaseHex:)) != expected {
-                    add(index, "chain.previous-mismatch", "previous is \(previous), expected \(expected) (SHA-256 of record \(index - 1)'s payload)")
+                    add(index, "chain.previous-mismatch", "previous is \(previous()), expected \(expected) (SHA-256 of record \(index - 1)'s payload)")
                 }
             }
             if link.subjectBytes != subject {
