@@ -94,12 +94,17 @@ public struct DSSEEnvelope: Sendable, Equatable {
 /// What a bundle attests to: the code under test.
 public struct Subject: Sendable, Equatable, CustomStringConvertible {
     public var name: String
-    /// Digest algorithm ("gitCommit" or "sha256") and lowercase hex value.
+    /// Digest algorithm ("gitCommit", "gitTree" or "sha256") and lowercase hex value.
     public var algorithm: String
     public var digest: String
 
     public static func gitCommit(name: String, commit: String) -> Subject {
         Subject(name: name, algorithm: "gitCommit", digest: commit.lowercased())
+    }
+
+    /// A dirty working tree: its tracked content as a git tree (in-toto's `gitTree` digest).
+    public static func gitTree(name: String, tree: String) -> Subject {
+        Subject(name: name, algorithm: "gitTree", digest: tree.lowercased())
     }
 
     public static func sourceDigest(name: String, sha256: String) -> Subject {

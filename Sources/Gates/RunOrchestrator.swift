@@ -21,7 +21,9 @@ public final class RunOrchestrator {
         try configuration.validate()
         let (signingKey, publicKeyFile) = try loadOrCreateKey()
         let outputs = try RunOutputs(directory: configuration.outputDirectory)
-        let git = GitSnapshot.read(at: configuration.repositoryDirectory, trustOwnership: configuration.trustRepositoryOwner)
+        let git = GitSnapshot.read(at: configuration.repositoryDirectory, trustOwnership: configuration.trustRepositoryOwner,
+                                   ownOutputs: ownOutputs(publicKeyFile: publicKeyFile))
+        if case .repository(let state) = git, state.dirty { progress(.dirtyTree(state)) }
         let system = measurer.systemInfo()
         let subject = try makeSubject(git: git)
         let builder = try BundleBuilder(signingKey: signingKey, subject: subject)
@@ -77,7 +79,7 @@ public final class RunOrchestrator {
         timings.totalSeconds = runClock.seconds
         return RunResult(runID: runID, gates: gateRuns, verdict: verdict, bundleFile: bundleFile, archiveFile: archiveFile,
                          keyID: signingKey.publicKey.keyID, publicKeyFile: publicKeyFile, subject: subject.description,
-                         timings: timings, scaling: scaling)
+                         timings: timings, scaling: scaling, git: git)
     }
 
     /// Gate 2's protocol at each scaling count, recorded as a scaling record right after gate 2's
@@ -218,8 +220,16 @@ public final class RunOrchestrator {
         }
     }
 
+    /// attest's own files: the key pair and the output folder never make the tree dirty.
+    private func ownOutputs(publicKeyFile: URL) -> [URL] {
+        [configuration.keyFile, publicKeyFile, configuration.outputDirectory]
+    }
+
+    /// The commit when the tree is clean; when it is dirty, what was measured: the working tree's
+    /// tracked content as a git tree (the commit stays in the records' `git.commit`).
     private func makeSubject(git: GitReading) throws -> Subject {
         if case .repository(let state) = git {
+            if state.dirty, let tree = state.workingTree { return Subject.gitTree(name: state.repository, tree: tree) }
             return Subject.gitCommit(name: state.repository, commit: state.commit)
         }
         // No commit to name: pin the audited sources instead, and say why in the record.

@@ -40,6 +40,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Fail unless the bundle attests this commit (full id or a prefix of at least 7 hex characters).")
     var expectCommit: String?
 
+    @Flag(help: "With --expect-commit: accept a dirty working tree built on that commit (its subject is the tree, not the commit).")
+    var allowDirty = false
+
     @Option(help: "Fail when the bundle was sealed longer ago than this (e.g. 30d, 12h, 45m).")
     var maxAge: String?
 
@@ -56,6 +59,9 @@ struct VerifyCommand: ParsableCommand {
         if let expectCommit, !BindingPolicy.isCommitPrefix(expectCommit) {
             throw ValidationError("--expect-commit '\(expectCommit)' is not a commit id\nhint: give at least 7 hex characters (a shorter prefix is ambiguous), e.g. `git rev-parse HEAD`")
         }
+        if allowDirty && expectCommit == nil {
+            throw ValidationError("--allow-dirty needs --expect-commit\nhint: --allow-dirty accepts a dirty tree built on the commit --expect-commit names")
+        }
         if signWith != nil && !replay {
             throw ValidationError("--sign-with needs --replay\nhint: a reproduction bundle records a replay: add --replay")
         }
@@ -71,7 +77,8 @@ struct VerifyCommand: ParsableCommand {
     var allPolicies: [any RecordPolicy] {
         var policies = Self.policies
         if expectCommit != nil || maxAge != nil {
-            policies.append(BindingPolicy(expectedCommitPrefix: expectCommit, maximumAge: maxAge.flatMap(BindingPolicy.parseDuration)))
+            policies.append(BindingPolicy(expectedCommitPrefix: expectCommit, maximumAge: maxAge.flatMap(BindingPolicy.parseDuration),
+                                          allowDirty: allowDirty))
         }
         return policies
     }
@@ -294,6 +301,7 @@ enum VerificationPrinter {
         }
         line("bundle ", file)
         if let subject = report.subject { line("subject ", subject) }
+        if let summary = report.statements.last, let tree = GitState.treeState(recordedIn: summary.predicate) { line("tree ", tree) }
         if let runID = report.runID { line("run ", runID) }
         line("trusted keys: ", report.trustedKeyIDs.joined(separator: ", "))
         // Nearly every record is signed by the same key: its " (signed by …)" text is built
