@@ -84,6 +84,7 @@ public enum HTMLReport {
             ("Trusted keys given", report.trustedKeyIDs.isEmpty ? "none" : report.trustedKeyIDs.joined(separator: ", ")),
             ("Subject", report.subject ?? "unknown"),
             ("Commit", contents.commit ?? "no git commit recorded"),
+            ("Working tree", (contents.summary ?? contents.gates.first?.predicate).flatMap(GitState.treeState(recordedIn:)) ?? "unknown"),
             ("Sealed", contents.sealedAt ?? "unknown"),
             ("Run", report.runID ?? "unknown"),
             ("Records", "\(report.records.count)"),
