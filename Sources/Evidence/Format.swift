@@ -12,16 +12,19 @@ public enum PredicateType {
     public static let reproduction = "urn:attest:predicate:reproduction:v1"
     /// Gate 2's protocol at several worker counts (`attest run --scaling`); informs, never decides.
     public static let scaling = "urn:attest:predicate:scaling:v1"
-    public static let all: Set<String> = [gate, summary, reproduction, scaling]
+    /// in-toto's vetted Test Results predicate, derived from the gate records (`chain`,
+    /// `startedAt` and `finishedAt` are attest's extra members, which consumers ignore).
+    public static let testResult = "https://in-toto.io/attestation/test-result/v0.1"
+    public static let all: Set<String> = [gate, summary, reproduction, scaling, testResult]
 
     /// The constant equal to `type`, nil for a type attest does not write.
     static func known(_ type: String) -> String? {
-        // Compared in turn (four short strings): cheaper than hashing `type` once per record.
+        // Compared in turn (five short strings): cheaper than hashing `type` once per record.
         for known in ordered where known == type { return known }
         return nil
     }
 
-    private static let ordered = [gate, summary, reproduction, scaling]
+    private static let ordered = [gate, summary, reproduction, scaling, testResult]
 }
 
 /// DSSE v1's pre-authentication encoding and envelope.

@@ -577,6 +577,8 @@ public struct Verifier: Sendable {
             entry.label = "reproduction"
         } else if predicateType == PredicateType.scaling {
             entry.label = "scaling"
+        } else if predicateType == PredicateType.testResult {
+            entry.label = "test result"
         }
         for field in Self.timeFields {
             if let value = predicate[field.name] {

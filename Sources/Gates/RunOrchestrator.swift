@@ -69,6 +69,7 @@ public final class RunOrchestrator {
 
         let evidenceClock = MonotonicStopwatch()
         let verdict = Verdict.derive(from: statuses)
+        try appendTestResult(builder: builder, statuses: statuses)
         let bundle = try builder.seal(
             gates: gateRuns.map { GateSummaryEntry(number: $0.kind.rawValue, name: $0.kind.name,
                                                    status: $0.outcome.status.rawValue, passed: $0.outcome.status.passed) },
@@ -218,6 +219,19 @@ public final class RunOrchestrator {
             // Another run made the key a moment ago: use it.
             return (try SigningKey.load(pemFile: keyFile), publicFile)
         }
+    }
+
+    /// The verdict as in-toto's Test Results predicate, signed in the chain before the seal.
+    private func appendTestResult(builder: BundleBuilder, statuses: [GateKind: GateStatus]) throws {
+        var commands: [CommandTarget] = []
+        if let external = configuration.external {
+            let prepared = try external.prepare()
+            commands = [prepared.parallel.target, prepared.baseline.target]
+        }
+        let resources = try TestResultRecord.configuration(executable: TestResultRecord.runningExecutable, commands: commands)
+        let derived = TestResultRecord.derive(statuses.map { ($0.key, $0.value) })
+        try builder.append(predicateType: PredicateType.testResult,
+                           predicate: TestResultRecord.predicate(derived, configuration: resources, at: Date()))
     }
 
     /// attest's own files: the key pair and the output folder never make the tree dirty.

@@ -37,7 +37,7 @@ public enum HTMLReport {
     /// Verifies `bundleData` against `trustedKeys` (with gate re-derivation) and renders it.
     public static func make(bundleData: Data, bundleName: String, trustedKeys: [PublicKey],
                             reproductions: [(path: String, data: Data)] = [], generatedAt: Date) -> (html: String, verification: VerificationReport) {
-        let verification = Verifier(trustedKeys: trustedKeys, policies: [GateVerdictPolicy()]).verify(bundleData: bundleData)
+        let verification = Verifier(trustedKeys: trustedKeys, policies: [GateVerdictPolicy(), TestResultPolicy()]).verify(bundleData: bundleData)
         let evidence = reproductions.isEmpty ? nil : ReproductionEvidence(
             files: reproductions.map(\.path),
             tally: Reproduction.tally(files: reproductions, original: verification.statements, trustedKeys: trustedKeys))

@@ -84,7 +84,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     /// The content policies every verification applies.
-    static let policies: [any RecordPolicy] = [GateVerdictPolicy()]
+    static let policies: [any RecordPolicy] = [GateVerdictPolicy(), TestResultPolicy()]
 
     /// From this size on, the bundle's memory is given back while the report is printed.
     static let largeBundleSize = 1 << 20
