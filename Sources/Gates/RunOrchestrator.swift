@@ -76,11 +76,12 @@ public final class RunOrchestrator {
             verdict: verdict.rawValue, startedAt: runStartedAt, finishedAt: Date(), system: system, git: git)
         let shortCommit = subject.shortName
         let (bundleFile, archiveFile) = try outputs.writeBundle(bundle, shortCommit: shortCommit)
+        let jsonLinesFile = try outputs.writeJSONLines(bundle)
         timings.evidenceSeconds += evidenceClock.seconds
         timings.totalSeconds = runClock.seconds
         return RunResult(runID: runID, gates: gateRuns, verdict: verdict, bundleFile: bundleFile, archiveFile: archiveFile,
                          keyID: signingKey.publicKey.keyID, publicKeyFile: publicKeyFile, subject: subject.description,
-                         timings: timings, scaling: scaling, git: git)
+                         timings: timings, scaling: scaling, git: git, jsonLinesFile: jsonLinesFile)
     }
 
     /// Gate 2's protocol at each scaling count, recorded as a scaling record right after gate 2's

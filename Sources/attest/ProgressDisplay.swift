@@ -170,6 +170,7 @@ enum RunSummaryPrinter {
         lines.append("")
         lines.append("bundle:  \(result.bundleFile.path)")
         lines.append("archive: \(result.archiveFile.path)")
+        if let jsonLines = result.jsonLinesFile { lines.append("in-toto: \(jsonLines.path) (the same envelopes, one per line)") }
         lines.append("signed by key \(result.keyID)")
         lines.append("check it: attest verify \(result.bundleFile.path) --key \(result.publicKeyFile.path)")
         Swift.print(lines.joined(separator: "\n"))

@@ -240,7 +240,8 @@ enum BundleFile {
     static func read(_ url: URL) throws -> Data {
         let data = try FileReader.read(url, what: "bundle")
         guard !data.isEmpty else { throw EvidenceError.emptyFile(path: url.path, what: "bundle") }
-        return data
+        // in-toto's JSON Lines form: the same envelopes, put in chain order by the library.
+        return JSONLines.isJSONLines(data) ? JSONLines.bundleDocument(data) : data
     }
 }
 
