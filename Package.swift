@@ -1,6 +1,12 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// attest measures parallelism through Linux interfaces (/proc, cgroups, sched_getaffinity, Glibc):
+// elsewhere it would not build, so say so in one sentence instead of a page of compiler errors.
+#if !os(Linux)
+#error("attest builds and runs on Linux only (it reads /proc and cgroups and uses Glibc); build it on Linux, see README.md, Supported platforms")
+#endif
+
 // Strict settings for every Swift target: warnings in the library code are
 // treated as what they usually are in a security tool: bugs waiting to happen.
 let strictSwift: [SwiftSetting] = [
@@ -10,7 +16,6 @@ let strictSwift: [SwiftSetting] = [
 
 let package = Package(
     name: "attest",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "attest", targets: ["attest"]),
         .library(name: "Evidence", targets: ["Evidence"]),
