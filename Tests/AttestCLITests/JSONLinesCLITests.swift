@@ -24,6 +24,27 @@ struct JSONLinesCLITests {
         #expect(archive.status == 0, "\(archive.stdout)\(archive.stderr)")
         #expect(try CLI.run(["verify", "--from-notes", "HEAD"], in: folder).status == 0)
 
+        // Where the interop environment exists (.ci/run makes it), securesystemslib and
+        // in-toto-attestation read the real run's JSON Lines file as well (InTotoInteropTests
+        // checks a library-written bundle, and says when it is skipped).
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let python = root.appendingPathComponent(".venv-interop/bin/python")
+        if FileManager.default.isExecutableFile(atPath: python.path) {
+            let keyID = try CLI.run(["keyid", "keys/attest.pub"], in: folder).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let process = Process()
+            process.executableURL = python
+            process.arguments = [root.appendingPathComponent("Tests/Interop/intoto_check.py").path, lines, "keys/attest.pub", keyID]
+            process.currentDirectoryURL = folder
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(output)")
+            #expect(output.contains("\"testResults\": 1"), "\(output)")
+        }
+
         // Reversed lines: order comes from chain.index. One line fewer: the chain is broken.
         let reversed = text.split(separator: "\n").reversed().joined(separator: "\n") + "\n"
         try reversed.write(to: folder.appendingPathComponent("reversed.intoto.jsonl"), atomically: true, encoding: .utf8)

@@ -75,6 +75,14 @@ struct InTotoInteropTests {
         #expect(testResult["configuration"] as? Int == 1)
         // securesystemslib's own key id convention differs: hence keyid= explicitly (docs/FORMAT.md).
         #expect(result.counts["defaultKeyidIsAttests"] as? Bool == false)
+
+        // The JSON Lines form: the same envelopes, read line by line.
+        let lines = folder.appendingPathComponent("bundle.intoto.jsonl")
+        try bundle.writeJSONLines(to: lines)
+        let fromLines = try Self.check(lines, publicKey: publicKey, keyID: key.publicKey.keyID)
+        #expect(fromLines.status == 0, "\(fromLines.output)")
+        #expect(fromLines.counts["verified"] as? Int == 3)
+        #expect(fromLines.counts["testResults"] as? Int == 1)
     }
 
     @Test("a record signed by another key fails securesystemslib's verification", .enabled(if: python != nil, skipReason))
