@@ -5,7 +5,7 @@
 # (without it that test says it was skipped); .ci/run asks for it.
 set -euo pipefail
 
-packages=(libssl-dev libgit2-dev pkg-config openssl util-linux python3 time)
+packages=(libssl-dev libgit2-dev libcurl4-openssl-dev pkg-config openssl util-linux python3 time)
 for argument in "$@"; do
     case "$argument" in
         --with-chromium) packages+=(chromium) ;;
