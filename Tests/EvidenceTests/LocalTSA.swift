@@ -1,8 +1,8 @@
 import Foundation
 
-/// A throwaway RFC 3161 TSA for the tests: certificates from Tests/TimestampAuthority/make-tsa.sh
-/// (the openssl CLI), answering over HTTP on 127.0.0.1 from serve.py (Python's http.server with
-/// `openssl ts -reply`). Stopped, and its folder removed, by `stop()`.
+/// A throwaway RFC 3161 TSA for the tests: serve.py (Python's http.server answering with
+/// `openssl ts -reply` on 127.0.0.1) in a fresh folder, where it first makes its CA and TSA
+/// certificates with make-tsa.sh (the openssl CLI). Stopped, and its folder removed, by `stop()`.
 final class LocalTSA {
     static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("TimestampAuthority")
@@ -23,13 +23,6 @@ final class LocalTSA {
 
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("attest-tsa-\(UUID().uuidString)")
-        let make = Process()
-        make.executableURL = URL(fileURLWithPath: "/bin/bash")
-        make.arguments = [Self.scripts.appendingPathComponent("make-tsa.sh").path, folder.path]
-        make.standardOutput = FileHandle.nullDevice
-        try make.run()
-        make.waitUntilExit()
-        guard make.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: folder.path]) }
         server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         server.arguments = ["python3", Self.scripts.appendingPathComponent("serve.py").path, folder.path]

@@ -1,4 +1,4 @@
-"""A local RFC 3161 TSA over HTTP for the tests: python3 serve.py FOLDER (made by make-tsa.sh).
+"""A local RFC 3161 TSA over HTTP for the tests: python3 serve.py FOLDER (made by make-tsa.sh if empty).
 
 Listens on 127.0.0.1, an ephemeral port, printed as the first line of standard output.
 POST /ok answers with `openssl ts -reply` (the TSA under ca.pem), /other with the TSA under
@@ -12,6 +12,9 @@ import sys
 import tempfile
 
 FOLDER = os.path.abspath(sys.argv[1])
+if not os.path.exists(os.path.join(FOLDER, "ca.pem")):
+    subprocess.run(["bash", os.path.join(os.path.dirname(os.path.abspath(__file__)), "make-tsa.sh"), FOLDER], check=True,
+                   stdout=subprocess.DEVNULL)
 # TimeStampResp { status PKIStatusInfo { status 2 (rejection), failInfo badAlg (bit 0) } }
 REJECTION = bytes.fromhex("3009300702010203020780")
 

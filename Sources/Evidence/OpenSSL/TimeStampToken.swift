@@ -138,7 +138,7 @@ enum TimeStampBackend {
             imprintAlgorithm: algorithmName, imprint: bytes(message), genTimeText: genTimeText, genTime: genTime,
             accuracySeconds: accuracy, tsaName: name, serialHex: integerHex(serial) ?? "?",
             nonce: TS_TST_INFO_get_nonce(info).flatMap(integerBytes),
-            policy: policyLength > 0 ? String(cString: policyText) : "?")
+            policy: policyLength > 0 ? String(decoding: policyText.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?")
     }
 
     /// Nil when the token verifies: signed by a certificate that chains to one of `trustedPEMs`
@@ -161,9 +161,27 @@ enum TimeStampBackend {
         guard digest.withUnsafeBufferPointer({ attest_TS_VERIFY_CTX_set_imprint_copy(context, $0.baseAddress, $0.count) }) == 1 else {
             return OpenSSLErrorQueue.drain()
         }
-        guard TS_RESP_verify_token(context, signed) == 1 else { return OpenSSLErrorQueue.drain() }
+        guard TS_RESP_verify_token(context, signed) == 1 else { return drainWithDetail() }
         OpenSSLErrorQueue.clear()
         return nil
+    }
+
+    /// OpenSSL's errors with the detail TS verification attaches (e.g. "Verify error:unable to get
+    /// local issuer certificate"), which `OpenSSLErrorQueue.drain` leaves out.
+    private static func drainWithDetail() -> String {
+        var messages: [String] = []
+        while true {
+            var data: UnsafePointer<CChar>?
+            var flags: Int32 = 0
+            let code = ERR_get_error_all(nil, nil, nil, &data, &flags)
+            if code == 0 { break }
+            var buffer = [CChar](repeating: 0, count: 256)
+            ERR_error_string_n(code, &buffer, buffer.count)
+            var message = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if let data, flags & ERR_TXT_STRING != 0, data.pointee != 0 { message += " (\(String(cString: data)))" }
+            messages.append(message)
+        }
+        return messages.isEmpty ? "no OpenSSL error recorded" : messages.joined(separator: "; ")
     }
 
     /// The certificates in a PEM file, in order (none when it holds none).

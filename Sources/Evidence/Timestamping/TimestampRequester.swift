@@ -89,6 +89,8 @@ public struct TimestampingOutcome: Sendable {
     /// The files the tokens were added to.
     public var files: [URL] = []
 
+    public init() {}
+
     /// The `timestamping` note of `attest run --json` and `attest timestamp --json`.
     public var json: JSONValue {
         .object([
