@@ -55,6 +55,12 @@ struct TimestampCLITests {
         let report = try CLI.run(["verify", Self.bundle, "--timestamp-ca", "tsa/ca.pem", "--json"], in: folder)
         #expect(report.stdout.contains("\"trustedTime\": \"20"), "\(report.stdout)")
 
+        // The report's banner shows the trusted time.
+        let page = try CLI.run(["report", Self.bundle, "--timestamp-ca", "tsa/ca.pem", "-o", "r.html"], in: folder)
+        #expect(page.status == 0, "\(page.stdout)\(page.stderr)")
+        let html = try String(contentsOf: folder.appendingPathComponent("r.html"), encoding: .utf8)
+        #expect(html.contains("<dt>Trusted time (RFC 3161)</dt><dd>sealed no later than 20"))
+
         // The archived copy carries the same token.
         let proof = folder.appendingPathComponent(".checkpoints/proof")
         let names = try FileManager.default.contentsOfDirectory(atPath: proof.path)

@@ -25,6 +25,12 @@ public struct SealReference: Sendable, Equatable {
     /// The seal's own claimed time (`finishedAt`), when it is readable.
     public var claimedTime: Date?
 
+    public init(index: Int, signature: [UInt8], claimedTime: Date?) {
+        self.index = index
+        self.signature = signature
+        self.claimedTime = claimedTime
+    }
+
     /// The message imprint a token must carry: SHA-256 of the signature bytes.
     public var imprint: [UInt8] { SHA256Digest.bytes(signature) }
 }

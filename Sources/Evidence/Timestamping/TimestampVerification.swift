@@ -51,17 +51,26 @@ public enum TimestampVerification {
             return report
         }
         let (entries, shapeFindings) = BundleTimestamps.entries(object[BundleTimestamps.member])
-        report.tokenCount = entries.count
-        report.findings += shapeFindings
-        let seal: SealReference
         switch BundleTimestamps.seal(of: object) {
-        case .success(let value): seal = value
+        case .success(let seal):
+            return verify(entries: entries, shapeFindings: shapeFindings, seal: seal, trustedCAs: trustedCAs, requireTimestamp: requireTimestamp)
         case .failure(let unreadable):
+            report.tokenCount = entries.count
+            report.findings = shapeFindings
             if !entries.isEmpty || requireTimestamp {
                 report.findings.append(Finding(code: "rfc3161.no-seal", message: "the timestamps cannot be checked: \(unreadable.reason)"))
             }
             return report
         }
+    }
+
+    /// The same checks for tokens kept apart from the bundle (e.g. beside a JSON Lines bundle),
+    /// given its seal.
+    public static func verify(entries: [TimestampEntry], shapeFindings: [Finding] = [], seal: SealReference,
+                              trustedCAs: [[UInt8]], requireTimestamp: Bool) -> TimestampReport {
+        var report = TimestampReport()
+        report.tokenCount = entries.count
+        report.findings = shapeFindings
         if trustedCAs.isEmpty {
             if !entries.isEmpty {
                 report.notes.append("\(entries.count) RFC 3161 timestamp\(entries.count == 1 ? "" : "s") not checked: pass the TSA's CA with --timestamp-ca")
