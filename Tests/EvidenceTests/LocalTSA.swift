@@ -53,8 +53,21 @@ final class LocalTSA {
 
     /// A port on 127.0.0.1 that nothing listens on: bound, then closed.
     static func closedPort() -> Int {
+        let (socket, port) = boundSocket()
+        close(socket)
+        return port
+    }
+
+    /// A socket on 127.0.0.1 that listens and never answers (the kernel completes the handshake,
+    /// nobody accepts): a TSA that hangs. Close it when done.
+    static func silentListener() -> (socket: Int32, port: Int) {
+        let (socket, port) = boundSocket()
+        listen(socket, 4)
+        return (socket, port)
+    }
+
+    private static func boundSocket() -> (Int32, Int) {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -65,6 +78,6 @@ final class LocalTSA {
                 return Int(UInt16(bigEndian: pointer.pointee.sin_port))
             }
         }
-        return port
+        return (socket, port)
     }
 }

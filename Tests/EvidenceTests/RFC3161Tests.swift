@@ -228,6 +228,22 @@ import Testing
         #expect(Verifier(trustedKeys: [Fixtures.signingKey.publicKey]).verify(bundleData: try Data(contentsOf: files[0])).isVerified)
     }
 
+    /// A TSA that accepts the connection and never answers ends in libcurl's total timeout (1 s
+    /// here, per attempt: the test waits about 2 s), not in a hung run.
+    @Test func aTSAThatNeverAnswersTimesOut() throws {
+        let (socket, port) = LocalTSA.silentListener()
+        defer { close(socket) }
+        var requester = Self.requester
+        requester.totalTimeout = 1
+        requester.retryDelays = [0]
+        #expect {
+            _ = try requester.requestToken(url: "http://127.0.0.1:\(port)/ok", signature: [1, 2, 3])
+        } throws: { error in
+            guard case .unreachable(_, let reason, let attempts) = error as? TimestampError else { return false }
+            return attempts == 2 && reason.contains("timed out")
+        }
+    }
+
     @Test func retriesAreBoundedAndOnlyForNoAnswerOr5xx() throws {
         final class Counter: @unchecked Sendable { var calls = 0; var pauses: [Double] = [] }
         let counter = Counter()
