@@ -150,6 +150,10 @@ import Testing
         let notDER = TimestampVerification.verify(bundleData: Data(JSONValue.object(object).serializedBytes()), trustedCAs: [try tsa.caPEM],
                                                   requireTimestamp: false)
         #expect(notDER.findings.map(\.code) == ["rfc3161.malformed"])
+        // A valid token with a byte appended is not DER of one token.
+        let trailing = try BundleTimestamps.adding([TimestampEntry(record: seal.index, token: token + [0])], to: bundle.encoded(), path: "fixture")
+        #expect(TimestampVerification.verify(bundleData: trailing, trustedCAs: [try tsa.caPEM], requireTimestamp: false).findings.map(\.code)
+                == ["rfc3161.malformed"])
     }
 
     @Test func aSealClaimingATimeAfterTheTSAsIsFlagged() throws {

@@ -65,8 +65,9 @@ enum TimeStampBackend {
         return Array(UnsafeBufferPointer(start: buffer, count: Int(length)))
     }
 
-    /// Reads a DER object with `parse`, refusing trailing bytes.
-    private static func decode<T>(_ der: [UInt8], _ parse: (UnsafeMutablePointer<UnsafePointer<UInt8>?>, Int) -> T?) -> T? {
+    /// Reads a DER object with `parse`, refusing trailing bytes (the object is then freed with `free`).
+    private static func decode<T>(_ der: [UInt8], _ parse: (UnsafeMutablePointer<UnsafePointer<UInt8>?>, Int) -> T?,
+                                  free: (T) -> Void) -> T? {
         der.withUnsafeBufferPointer { buffer -> T? in
             guard let base = buffer.baseAddress, !buffer.isEmpty else { return nil }
             var cursor: UnsafePointer<UInt8>? = base
@@ -75,17 +76,18 @@ enum TimeStampBackend {
                 OpenSSLErrorQueue.clear()
                 return nil
             }
-            guard cursor == base + buffer.count else { return nil }
+            guard cursor == base + buffer.count else {
+                free(value)
+                return nil
+            }
             return value
         }
     }
 
     /// A TimeStampResp's status and token; nil when the bytes are not one.
     static func reply(der: [UInt8]) -> TimeStampReply? {
-        var parsed: OpaquePointer?
-        guard let response = decode(der, { d2i_TS_RESP(nil, $0, $1) }) else { return nil }
-        parsed = response
-        defer { TS_RESP_free(parsed) }
+        guard let response = decode(der, { d2i_TS_RESP(nil, $0, $1) }, free: TS_RESP_free) else { return nil }
+        defer { TS_RESP_free(response) }
         guard let info = TS_RESP_get_status_info(response), let status = TS_STATUS_INFO_get0_status(info) else { return nil }
         let names: [(Int32, String)] = [(0, "badAlg"), (2, "badRequest"), (5, "badDataFormat"), (14, "timeNotAvailable"),
                                         (15, "unacceptedPolicy"), (16, "unacceptedExtension"), (17, "addInfoNotAvailable"),
@@ -110,7 +112,7 @@ enum TimeStampBackend {
 
     /// What a token claims; nil when it is not a well-formed TimeStampToken.
     static func content(token der: [UInt8]) -> TimeStampTokenContent? {
-        guard let signed = decode(der, { d2i_PKCS7(nil, $0, $1) }) else { return nil }
+        guard let signed = decode(der, { d2i_PKCS7(nil, $0, $1) }, free: PKCS7_free) else { return nil }
         defer { PKCS7_free(signed) }
         guard let info = PKCS7_to_TS_TST_INFO(signed) else {
             OpenSSLErrorQueue.clear()
@@ -145,7 +147,7 @@ enum TimeStampBackend {
     /// and carries the critical timeStamping extended key usage, with `digest` as its imprint
     /// and the token's TSA name matching the signer. Otherwise OpenSSL's reason.
     static func verify(token der: [UInt8], sha256 digest: [UInt8], trustedPEMs: [[UInt8]]) -> String? {
-        guard let signed = decode(der, { d2i_PKCS7(nil, $0, $1) }) else { return "the token is not DER CMS" }
+        guard let signed = decode(der, { d2i_PKCS7(nil, $0, $1) }, free: PKCS7_free) else { return "the token is not DER CMS" }
         defer { PKCS7_free(signed) }
         guard let context = TS_VERIFY_CTX_new() else { return OpenSSLErrorQueue.drain() }
         defer { TS_VERIFY_CTX_free(context) }
