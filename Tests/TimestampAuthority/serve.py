@@ -10,6 +10,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 FOLDER = os.path.abspath(sys.argv[1])
 if not os.path.exists(os.path.join(FOLDER, "ca.pem")):
@@ -54,6 +56,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def exit_with_parent(parent):
+    """A test killed before it stops the server leaves no server behind: exit once reparented."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+threading.Thread(target=exit_with_parent, args=(os.getppid(),), daemon=True).start()
 server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
 print(server.server_address[1], flush=True)
 server.serve_forever()
