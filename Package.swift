@@ -33,6 +33,12 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // libcurl for the POST to an RFC 3161 Time-Stamp Authority (the only HTTP attest speaks).
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         // libgit2, loaded when first used (its headers from libgit2-dev; see include/cgit2.h).
         .target(name: "CGit2"),
         // What Glibc does not export to Swift (CPU sets, gettid, sched_getcpu).
@@ -43,7 +49,7 @@ let package = Package(
 
         .target(
             name: "Evidence",
-            dependencies: ["COpenSSL", "CGit2"],
+            dependencies: ["COpenSSL", "CGit2", "CCurl"],
             swiftSettings: strictSwift
         ),
         .target(

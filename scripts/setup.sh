@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libssl-dev libgit2-dev pkg-config openssl util-linux python3 time)
+packages=(libssl-dev libgit2-dev libcurl4-openssl-dev pkg-config openssl util-linux python3 time)
 interop=0
 for argument in "$@"; do
     case "$argument" in

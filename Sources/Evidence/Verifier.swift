@@ -309,7 +309,7 @@ public struct Verifier: Sendable {
                                                  message: "mediaType is \(mediaType.map { "\"\($0)\"" } ?? "missing"), expected \"\(FormatConstants.bundleMediaType)\""))
             return report
         }
-        let known: Set<String> = ["mediaType", "records", "verificationMaterial"]
+        let known: Set<String> = ["mediaType", "records", "verificationMaterial", BundleTimestamps.member]
         // In the keys' byte order: a dictionary's own order differs from one instance to the next,
         // and a report lists its findings in the same order every time.
         for key in object.keys.sorted(by: JSONValue.utf8Precedes) where !known.contains(key) {
