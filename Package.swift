@@ -1,6 +1,12 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// attest measures parallelism through Linux interfaces (/proc, cgroups, sched_getaffinity, Glibc):
+// elsewhere it would not build, so say so in one sentence instead of a page of compiler errors.
+#if !os(Linux)
+#error("attest builds and runs on Linux only (it reads /proc and cgroups and uses Glibc); build it on Linux, see README.md, Supported platforms")
+#endif
+
 // Strict settings for every Swift target: warnings in the library code are
 // treated as what they usually are in a security tool: bugs waiting to happen.
 let strictSwift: [SwiftSetting] = [
@@ -10,7 +16,6 @@ let strictSwift: [SwiftSetting] = [
 
 let package = Package(
     name: "attest",
-    platforms: [.macOS(.v13)],
     products: [
         // The command is the product; the libraries are this package's own layers (nothing
         // outside uses them), so they are targets, not products.
@@ -26,6 +31,12 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // libcurl for the POST to an RFC 3161 Time-Stamp Authority (the only HTTP attest speaks).
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         // libgit2, loaded when first used (its headers from libgit2-dev; see include/cgit2.h).
         .target(name: "CGit2"),
         // What Glibc does not export to Swift (CPU sets, gettid, sched_getcpu).
@@ -36,7 +47,7 @@ let package = Package(
 
         .target(
             name: "Evidence",
-            dependencies: ["COpenSSL", "CGit2"],
+            dependencies: ["COpenSSL", "CGit2", "CCurl"],
             swiftSettings: strictSwift
         ),
         .target(

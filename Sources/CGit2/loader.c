@@ -17,7 +17,9 @@
     X(git_status_list_entrycount) X(git_status_byindex) \
     X(git_signature_now) X(git_signature_default) X(git_signature_free) \
     X(git_revparse_single) X(git_object_peel) X(git_object_id) X(git_object_free) \
-    X(git_note_read) X(git_note_message) X(git_note_free) X(git_note_create)
+    X(git_note_read) X(git_note_message) X(git_note_free) X(git_note_create) \
+    X(git_repository_index) X(git_index_free) X(git_index_update_all) X(git_index_write_tree) \
+    X(git_repository_odb) X(git_odb_free) X(git_odb_add_backend) X(git_mempack_new)
 
 /* Every function, typed from libgit2's own declarations. */
 static struct {
@@ -144,3 +146,16 @@ int attest_git_note_create(git_oid *out, git_repository *repo, const char *notes
                            const git_signature *committer, const git_oid *oid, const char *note, int force) {
     FORWARD(git_note_create, -1, out, repo, notes_ref, author, committer, oid, note, force)
 }
+
+int attest_git_repository_index(git_index **out, git_repository *repo) { FORWARD(git_repository_index, -1, out, repo) }
+void attest_git_index_free(git_index *index) { FORWARD_VOID(git_index_free, index) }
+int attest_git_index_update_all(git_index *index, const git_strarray *pathspec, git_index_matched_path_cb callback, void *payload) {
+    FORWARD(git_index_update_all, -1, index, pathspec, callback, payload)
+}
+int attest_git_index_write_tree(git_oid *out, git_index *index) { FORWARD(git_index_write_tree, -1, out, index) }
+int attest_git_repository_odb(git_odb **out, git_repository *repo) { FORWARD(git_repository_odb, -1, out, repo) }
+void attest_git_odb_free(git_odb *db) { FORWARD_VOID(git_odb_free, db) }
+int attest_git_odb_add_backend(git_odb *odb, git_odb_backend *backend, int priority) {
+    FORWARD(git_odb_add_backend, -1, odb, backend, priority)
+}
+int attest_git_mempack_new(git_odb_backend **out) { FORWARD(git_mempack_new, -1, out) }

@@ -58,7 +58,7 @@ public enum Reproduction {
         var tally = Tally(reproducingKeys: [], rejected: [])
         let digest = summaryDigest(of: original)
         let originalRunID = original.last?.predicate["chain"]?["runId"]?.stringValue
-        let verifier = Verifier(trustedKeys: trustedKeys, policies: [GateVerdictPolicy()])
+        let verifier = Verifier(trustedKeys: trustedKeys, policies: [GateVerdictPolicy(), TestResultPolicy()])
         for file in files {
             let report = verifier.verify(bundleData: file.data)
             guard report.isVerified else {

@@ -1,4 +1,5 @@
 public import Foundation
+public import Evidence
 
 /// How the swarm executes bots during a run.
 public enum ExecutionMode: String, Codable, Sendable, CaseIterable {
@@ -110,4 +111,6 @@ public enum RunEvent: Sendable {
     /// Gate 2's protocol is about to run again at each of `counts` workers (after the cap rule).
     case scalingStarted(counts: [Int], expectedSeconds: Double)
     case scalingFinished(Scaling.Figures, seconds: Double)
+    /// Tracked files are modified or staged: the run measures the working tree, not the commit.
+    case dirtyTree(GitState)
 }

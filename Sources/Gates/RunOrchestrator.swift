@@ -21,7 +21,9 @@ public final class RunOrchestrator {
         try configuration.validate()
         let (signingKey, publicKeyFile) = try loadOrCreateKey()
         let outputs = try RunOutputs(directory: configuration.outputDirectory)
-        let git = GitSnapshot.read(at: configuration.repositoryDirectory, trustOwnership: configuration.trustRepositoryOwner)
+        let git = GitSnapshot.read(at: configuration.repositoryDirectory, trustOwnership: configuration.trustRepositoryOwner,
+                                   ownOutputs: ownOutputs(publicKeyFile: publicKeyFile))
+        if case .repository(let state) = git, state.dirty { progress(.dirtyTree(state)) }
         let system = measurer.systemInfo()
         let subject = try makeSubject(git: git)
         let builder = try BundleBuilder(signingKey: signingKey, subject: subject)
@@ -67,17 +69,19 @@ public final class RunOrchestrator {
 
         let evidenceClock = MonotonicStopwatch()
         let verdict = Verdict.derive(from: statuses)
+        try appendTestResult(builder: builder, statuses: statuses)
         let bundle = try builder.seal(
             gates: gateRuns.map { GateSummaryEntry(number: $0.kind.rawValue, name: $0.kind.name,
                                                    status: $0.outcome.status.rawValue, passed: $0.outcome.status.passed) },
             verdict: verdict.rawValue, startedAt: runStartedAt, finishedAt: Date(), system: system, git: git)
         let shortCommit = subject.shortName
         let (bundleFile, archiveFile) = try outputs.writeBundle(bundle, shortCommit: shortCommit)
+        let jsonLinesFile = try outputs.writeJSONLines(bundle)
         timings.evidenceSeconds += evidenceClock.seconds
         timings.totalSeconds = runClock.seconds
         return RunResult(runID: runID, gates: gateRuns, verdict: verdict, bundleFile: bundleFile, archiveFile: archiveFile,
                          keyID: signingKey.publicKey.keyID, publicKeyFile: publicKeyFile, subject: subject.description,
-                         timings: timings, scaling: scaling)
+                         timings: timings, scaling: scaling, git: git, jsonLinesFile: jsonLinesFile)
     }
 
     /// Gate 2's protocol at each scaling count, recorded as a scaling record right after gate 2's
@@ -218,8 +222,29 @@ public final class RunOrchestrator {
         }
     }
 
+    /// The verdict as in-toto's Test Results predicate, signed in the chain before the seal.
+    private func appendTestResult(builder: BundleBuilder, statuses: [GateKind: GateStatus]) throws {
+        var commands: [CommandTarget] = []
+        if let external = configuration.external {
+            let prepared = try external.prepare()
+            commands = [prepared.parallel.target, prepared.baseline.target]
+        }
+        let resources = try TestResultRecord.configuration(executable: TestResultRecord.runningExecutable, commands: commands)
+        let derived = TestResultRecord.derive(statuses.map { ($0.key, $0.value) })
+        try builder.append(predicateType: PredicateType.testResult,
+                           predicate: TestResultRecord.predicate(derived, configuration: resources, at: Date()))
+    }
+
+    /// attest's own files: the key pair and the output folder never make the tree dirty.
+    private func ownOutputs(publicKeyFile: URL) -> [URL] {
+        [configuration.keyFile, publicKeyFile, configuration.outputDirectory]
+    }
+
+    /// The commit when the tree is clean; when it is dirty, what was measured: the working tree's
+    /// tracked content as a git tree (the commit stays in the records' `git.commit`).
     private func makeSubject(git: GitReading) throws -> Subject {
         if case .repository(let state) = git {
+            if state.dirty, let tree = state.workingTree { return Subject.gitTree(name: state.repository, tree: tree) }
             return Subject.gitCommit(name: state.repository, commit: state.commit)
         }
         // No commit to name: pin the audited sources instead, and say why in the record.

@@ -74,6 +74,15 @@ struct RunOutputs {
         return (latest, archive)
     }
 
+    /// The same envelopes as in-toto's JSON Lines bundle, one per line, beside the JSON bundle.
+    func writeJSONLines(_ bundle: EvidenceBundle) throws -> URL {
+        let file = directory.appendingPathComponent(Self.jsonLinesFileName)
+        try bundle.writeJSONLines(to: file)
+        return file
+    }
+
+    static let jsonLinesFileName = "PHASE4_VERIFICATION_BUNDLE." + JSONLines.fileExtension
+
     /// Gate files are for people: the statement, indented. The signed bytes live in the bundle.
     static func pretty(_ payload: Data) -> Data {
         guard let object = try? JSONSerialization.jsonObject(with: payload),

@@ -1,4 +1,5 @@
 public import Foundation
+public import Evidence
 
 /// One gate's part of a finished run.
 public struct GateRun: Sendable {
@@ -34,6 +35,10 @@ public struct RunResult: Sendable {
     public var timings: PhaseTimings
     /// The scaling curve's figures, when the run had `--scaling`.
     public var scaling: Scaling.Figures? = nil
+    /// The code's git state, as recorded (dirty or not, changed files).
+    public var git: GitReading? = nil
+    /// The same bundle as in-toto JSON Lines.
+    public var jsonLinesFile: URL? = nil
 
     /// A machine-readable summary for `attest run --json`.
     public func jsonSummary() throws -> Data {
@@ -55,12 +60,15 @@ public struct RunResult: Sendable {
             var keyId: String
             var timings: PhaseTimings
             var scaling: Scaling.Figures?
+            var git: GitState?
+            var jsonLines: String?
         }
         let summary = Summary(
             runId: runID, verdict: verdict.rawValue, subject: subject,
             gates: gates.map { Gate(number: $0.kind.rawValue, name: $0.kind.name, status: $0.outcome.status.rawValue,
                                     summary: $0.outcome.summary, diagnosis: $0.diagnosis, resultFile: $0.resultFile.path) },
-            bundle: bundleFile.path, archive: archiveFile.path, keyId: keyID, timings: timings, scaling: scaling)
+            bundle: bundleFile.path, archive: archiveFile.path, keyId: keyID, timings: timings, scaling: scaling,
+            git: { if case .repository(let state) = git { state } else { nil } }(), jsonLines: jsonLinesFile?.path)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(summary)

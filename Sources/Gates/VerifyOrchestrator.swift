@@ -22,17 +22,20 @@ public enum VerifyOrchestrator {
         public var parseSeconds: Double
     }
 
-    /// Reads and verifies; throws input errors (no such file, an unreadable note). A document
-    /// that is not a bundle is not an error here: `report.notABundle` says so.
-    public static func verify(_ source: Source, trustedKeys: [PublicKey], policies: [any RecordPolicy],
-                              options: VerificationOptions) throws -> Verified {
-        var clock = ContinuousClock.now
-        func lap() -> Double {
-            let now = ContinuousClock.now
-            defer { clock = now }
-            let elapsed = now - clock
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        }
+    /// A bundle's bytes as read, before verification.
+    public struct Read: Sendable {
+        public var bundlePath: String
+        public var archiveNote: ArchiveNote?
+        /// The bundle document; a JSON Lines file is already turned into one (`JSONLines`).
+        public var data: Data
+        public var readSeconds: Double
+    }
+
+    /// Locates and reads the bundle; throws input errors (no such file, an empty file, an
+    /// unreadable note). The JSON Lines form is put in chain order here, so every later step
+    /// sees the same document either form gives.
+    public static func read(_ source: Source) throws -> Read {
+        let started = ContinuousClock.now
         let path: String
         var note: ArchiveNote?
         switch source {
@@ -43,16 +46,36 @@ public enum VerifyOrchestrator {
             note = located.note
             path = located.file.path
         }
-        _ = lap()
-        var data = try FileReader.read(URL(fileURLWithPath: path), what: "bundle")
+        let data = try FileReader.read(URL(fileURLWithPath: path), what: "bundle")
         guard !data.isEmpty else { throw EvidenceError.emptyFile(path: path, what: "bundle") }
-        let readSeconds = lap()
+        let document = JSONLines.isJSONLines(data) ? JSONLines.bundleDocument(data) : data
+        return Read(bundlePath: path, archiveNote: note, data: document, readSeconds: seconds(since: started))
+    }
+
+    /// Verifies what `read` returned. A document that is not a bundle is not an error here:
+    /// `report.notABundle` says so.
+    public static func verify(_ read: Read, trustedKeys: [PublicKey], policies: [any RecordPolicy],
+                              options: VerificationOptions) -> Verified {
+        var read = read
+        let started = ContinuousClock.now
         // Parsed first, so that the bundle's bytes are let go of before its records are checked.
-        let parsed = StrictJSON.parse(data, limits: options.limits)
-        data = Data()
-        let parseSeconds = lap()
+        let parsed = StrictJSON.parse(read.data, limits: options.limits)
+        read.data = Data()
+        let parseSeconds = seconds(since: started)
         let report = Verifier(trustedKeys: trustedKeys, policies: policies, options: options).verify(parsed: parsed)
-        return Verified(bundlePath: path, archiveNote: note, report: report, readSeconds: readSeconds, parseSeconds: parseSeconds)
+        return Verified(bundlePath: read.bundlePath, archiveNote: read.archiveNote, report: report,
+                        readSeconds: read.readSeconds, parseSeconds: parseSeconds)
+    }
+
+    /// `read`, then `verify`.
+    public static func verify(_ source: Source, trustedKeys: [PublicKey], policies: [any RecordPolicy],
+                              options: VerificationOptions) throws -> Verified {
+        verify(try read(source), trustedKeys: trustedKeys, policies: policies, options: options)
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
     /// What to do after a bundle verified.

@@ -21,8 +21,12 @@ public struct ReportInput: Sendable {
     public var bundleName: String
     public var reproductions: ReproductionEvidence?
     public var generatedAt: Date
+    /// The bundle's RFC 3161 timestamps checked against the TSA CAs given (nil: none given).
+    public var timestamps: TimestampReport?
 
-    public init(verification: VerificationReport, bundleName: String, reproductions: ReproductionEvidence? = nil, generatedAt: Date) {
+    public init(verification: VerificationReport, bundleName: String, reproductions: ReproductionEvidence? = nil, generatedAt: Date,
+                timestamps: TimestampReport? = nil) {
+        self.timestamps = timestamps
         self.verification = verification
         self.bundleName = bundleName
         self.reproductions = reproductions
@@ -36,12 +40,15 @@ public struct ReportInput: Sendable {
 public enum HTMLReport {
     /// Verifies `bundleData` against `trustedKeys` (with gate re-derivation) and renders it.
     public static func make(bundleData: Data, bundleName: String, trustedKeys: [PublicKey],
-                            reproductions: [(path: String, data: Data)] = [], generatedAt: Date) -> (html: String, verification: VerificationReport) {
-        let verification = Verifier(trustedKeys: trustedKeys, policies: [GateVerdictPolicy()]).verify(bundleData: bundleData)
+                            reproductions: [(path: String, data: Data)] = [], generatedAt: Date,
+                            timestamps: TimestampReport? = nil) -> (html: String, verification: VerificationReport) {
+        var verification = Verifier(trustedKeys: trustedKeys, policies: [GateVerdictPolicy(), TestResultPolicy()]).verify(bundleData: bundleData)
+        verification.bundleFindings += timestamps?.findings ?? []
         let evidence = reproductions.isEmpty ? nil : ReproductionEvidence(
             files: reproductions.map(\.path),
             tally: Reproduction.tally(files: reproductions, original: verification.statements, trustedKeys: trustedKeys))
-        let input = ReportInput(verification: verification, bundleName: bundleName, reproductions: evidence, generatedAt: generatedAt)
+        let input = ReportInput(verification: verification, bundleName: bundleName, reproductions: evidence, generatedAt: generatedAt,
+                                timestamps: timestamps)
         return (render(input), verification)
     }
 
@@ -84,11 +91,17 @@ public enum HTMLReport {
             ("Trusted keys given", report.trustedKeyIDs.isEmpty ? "none" : report.trustedKeyIDs.joined(separator: ", ")),
             ("Subject", report.subject ?? "unknown"),
             ("Commit", contents.commit ?? "no git commit recorded"),
+            ("Working tree", (contents.summary ?? contents.gates.first?.predicate).flatMap(GitState.treeState(recordedIn:)) ?? "unknown"),
             ("Sealed", contents.sealedAt ?? "unknown"),
             ("Run", report.runID ?? "unknown"),
             ("Records", "\(report.records.count)"),
         ]
         if let branch = contents.branch { rows.insert(("Branch", branch), at: 5) }
+        if let timestamps = input.timestamps {
+            let trusted = timestamps.verified.map(\.sentence)
+            rows.insert(("Trusted time (RFC 3161)", trusted.isEmpty ? "no timestamp verified against the TSA CAs given" : trusted.joined(separator: "; ")),
+                        at: rows.firstIndex { $0.0 == "Sealed" }.map { $0 + 1 } ?? rows.count)
+        }
         let list = rows.map { Markup.text("dt", [], $0.0) + Markup.text("dd", [], $0.1) }.joined()
         var content = Markup.text("h2", [], verified
             ? "VERIFIED: signatures, chain, seal and every re-derived verdict check out — verdict \(report.verdict ?? "?")"

@@ -11,7 +11,7 @@ struct Attest: ParsableCommand {
         3 a run whose verdict is FAILED, 130 interrupted.
         """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, VerifyCommand.self, ReportCommand.self, ArchiveCommand.self, KeygenCommand.self, KeyIDCommand.self])
+        subcommands: [RunCommand.self, VerifyCommand.self, ReportCommand.self, ArchiveCommand.self, TimestampCommand.self, KeygenCommand.self, KeyIDCommand.self])
 
     /// Parses and runs, so that usage errors follow the house rule — `error:` and `hint:` lines,
     /// exit 2 — instead of ArgumentParser's default exit 64.

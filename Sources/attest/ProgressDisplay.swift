@@ -1,5 +1,6 @@
 import Foundation
 import Gates
+import Evidence
 
 /// Shows a run's progress on stderr: one live, rewritten line on a terminal; plain lines otherwise
 /// (logs, CI). Colour only on a terminal and never when NO_COLOR is set.
@@ -55,6 +56,10 @@ final class ProgressDisplay: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         switch event {
+        case .dirtyTree(let state):
+            clearLiveLine()
+            write(paint("warning:", "33") + " the working tree is \(state.treeState)\n"
+                  + "  the bundle will attest this working tree, not commit \(state.commit); commit first to attest the commit\n")
         case .keyCreated(let keyID, let privateKey, let publicKey):
             clearLiveLine()
             write("created a signing key pair: \(privateKey.path) (private, 0600) and \(publicKey.path)\n  key id \(keyID)\n")
@@ -140,6 +145,9 @@ enum RunSummaryPrinter {
         }
         lines.append(String(repeating: "-", count: 78))
         lines.append("verdict: \(result.verdict.rawValue)")
+        if case .repository(let state) = result.git {
+            lines.append("tree:    \(state.treeState)")
+        }
         if let scaling = result.scaling {
             lines.append("")
             lines.append("scaling (informs, does not change the verdict)")
@@ -162,6 +170,7 @@ enum RunSummaryPrinter {
         lines.append("")
         lines.append("bundle:  \(result.bundleFile.path)")
         lines.append("archive: \(result.archiveFile.path)")
+        if let jsonLines = result.jsonLinesFile { lines.append("in-toto: \(jsonLines.path) (the same envelopes, one per line)") }
         lines.append("signed by key \(result.keyID)")
         lines.append("check it: attest verify \(result.bundleFile.path) --key \(result.publicKeyFile.path)")
         Swift.print(lines.joined(separator: "\n"))

@@ -24,12 +24,17 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "A reproduction bundle of BUNDLE (repeatable), shown in the report.")
     var reproduction: [String] = []
 
+    @Option(name: .customLong("timestamp-ca"), help: "A TSA's CA certificate (PEM, repeatable): the banner shows the trusted time of the bundle's RFC 3161 timestamps.")
+    var timestampCAs: [String] = []
+
     func run() throws {
         let trusted = try CLIErrors.reporting { try TrustedKeys.load(TrustedKeys.files(trust.keys)) }
         let data = try CLIErrors.reporting { try BundleFile.read(URL(fileURLWithPath: bundle)) }
         let reproductions = try CLIErrors.reporting { try reproduction.map { (path: $0, data: try BundleFile.read(URL(fileURLWithPath: $0))) } }
+        let timestamps = try TimestampCheck.run(data: data, caFiles: timestampCAs, required: false, maximumAge: nil)
         let (html, verification) = HTMLReport.make(bundleData: data, bundleName: (bundle as NSString).lastPathComponent,
-                                                   trustedKeys: trusted, reproductions: reproductions, generatedAt: Date())
+                                                   trustedKeys: trusted, reproductions: reproductions, generatedAt: Date(),
+                                                   timestamps: timestamps?.report)
         if let problem = verification.notABundle {
             CLIErrors.printError("\(bundle) is not an attest bundle: \(problem.message)", hint: problem.hint)
             throw ExitCode(2)

@@ -70,6 +70,8 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON instead of a table.")
     var json = false
 
+    @OptionGroup var timestamping: TimestampURLOptions
+
     func parsedGates() throws -> [GateKind] {
         if quick { return [.codeAudit, .concurrencyProof] }
         guard let gates else { return GateKind.allCases }
@@ -160,13 +162,17 @@ struct RunCommand: ParsableCommand {
                 try RunOrchestrator(configuration: configuration, progress: display.handle).run()
             }
         }
+        // Trusted time (RFC 3161): asked for only now that the bundle is written and signed.
+        let timestamps = TimestampPrinter.afterRun(urls: timestamping.urls, files: [result.bundleFile, result.archiveFile])
         if json {
-            print(String(decoding: try result.jsonSummary(), as: UTF8.self))
+            print(TimestampPrinter.merged(try result.jsonSummary(), timestamps))
+            if let timestamps { TimestampPrinter.warnings(timestamps) }
         } else {
             if let external = configuration.external {
                 print("measured command: \(external.command)\nbaseline command: \(external.baselineCommand)")
             }
             RunSummaryPrinter.print(result)
+            if let timestamps { TimestampPrinter.report(timestamps, json: false) }
         }
         throw ExitCode(result.verdict.exitCode)
     }

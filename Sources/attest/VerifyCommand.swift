@@ -39,8 +39,18 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Fail unless the bundle attests this commit (full id or a prefix of at least 7 hex characters).")
     var expectCommit: String?
 
+    @Flag(help: "With --expect-commit: accept a dirty working tree built on that commit (its subject is the tree, not the commit).")
+    var allowDirty = false
+
     @Option(help: "Fail when the bundle was sealed longer ago than this (e.g. 30d, 12h, 45m).")
     var maxAge: String?
+
+    @Option(name: .customLong("timestamp-ca"),
+            help: "A TSA's CA certificate or chain (PEM) that RFC 3161 timestamps must verify against (repeatable).")
+    var timestampCAs: [String] = []
+
+    @Flag(help: "Fail unless the bundle carries an RFC 3161 timestamp that verifies against --timestamp-ca.")
+    var requireTimestamp = false
 
     @Flag(help: "Print how long each step took (loading keys, reading, parsing, checking records, chain, policies, printing) on standard error.")
     var timings = false
@@ -55,6 +65,9 @@ struct VerifyCommand: ParsableCommand {
         if let expectCommit, !BindingPolicy.isCommitPrefix(expectCommit) {
             throw ValidationError("--expect-commit '\(expectCommit)' is not a commit id\nhint: give at least 7 hex characters (a shorter prefix is ambiguous), e.g. `git rev-parse HEAD`")
         }
+        if allowDirty && expectCommit == nil {
+            throw ValidationError("--allow-dirty needs --expect-commit\nhint: --allow-dirty accepts a dirty tree built on the commit --expect-commit names")
+        }
         if signWith != nil && !replay {
             throw ValidationError("--sign-with needs --replay\nhint: a reproduction bundle records a replay: add --replay")
         }
@@ -67,16 +80,18 @@ struct VerifyCommand: ParsableCommand {
     }
 
     /// Every policy this verification applies: verdict re-derivation, plus binding when asked.
-    var allPolicies: [any RecordPolicy] {
+    /// With a TSA's time (`trustedTime`), --max-age is checked against it instead of the seal's claim.
+    func allPolicies(trustedTime: Date? = nil) -> [any RecordPolicy] {
         var policies = Self.policies
-        if expectCommit != nil || maxAge != nil {
-            policies.append(BindingPolicy(expectedCommitPrefix: expectCommit, maximumAge: maxAge.flatMap(BindingPolicy.parseDuration)))
+        let maximumAge = trustedTime == nil ? maxAge.flatMap(BindingPolicy.parseDuration) : nil
+        if expectCommit != nil || maximumAge != nil {
+            policies.append(BindingPolicy(expectedCommitPrefix: expectCommit, maximumAge: maximumAge, allowDirty: allowDirty))
         }
         return policies
     }
 
     /// The content policies every verification applies.
-    static let policies: [any RecordPolicy] = [GateVerdictPolicy()]
+    static let policies: [any RecordPolicy] = [GateVerdictPolicy(), TestResultPolicy()]
 
     func run() throws {
         var clock = StepClock()
@@ -89,9 +104,12 @@ struct VerifyCommand: ParsableCommand {
         let limits = StrictJSON.Limits(maximumBytes: maxMib << 20, maximumDepth: StrictJSON.Limits.standard.maximumDepth)
         // Only replay reads the gate records after verification; without it, keep just the summary.
         let options = VerificationOptions(limits: limits, retention: replay ? .all : .summaryOnly)
-        let verified = try CLIErrors.reporting {
-            try VerifyOrchestrator.verify(source, trustedKeys: trusted, policies: allPolicies, options: options)
-        }
+        let read = try CLIErrors.reporting { try VerifyOrchestrator.read(source) }
+        let timestamps = try TimestampCheck.run(data: read.data, caFiles: timestampCAs, required: requireTimestamp,
+                                                maximumAge: maxAge.flatMap(BindingPolicy.parseDuration))
+        var verified = VerifyOrchestrator.verify(read, trustedKeys: trusted,
+                                                 policies: allPolicies(trustedTime: timestamps?.report.trustedTime), options: options)
+        verified.report.bundleFindings += timestamps?.findings ?? []
         _ = clock.lap()
         let report = verified.report
         if let note = verified.archiveNote {
@@ -104,10 +122,12 @@ struct VerifyCommand: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            let encoded = try encoder.encode(report)
+            print(String(decoding: timestamps.map { TimestampCheck.merged(encoded, $0) } ?? encoded, as: UTF8.self))
         } else {
             VerificationPrinter.print(report, file: verified.bundlePath)
         }
+        if !json { timestamps?.printLines(maxAge: maxAge) }
         if timings {
             let measured = report.timings
             let steps: [(String, Double)] = [
@@ -162,9 +182,7 @@ struct StepClock {
 /// Reads a bundle file with the checks that make an input error exit 2 rather than a finding.
 enum BundleFile {
     static func read(_ url: URL) throws -> Data {
-        let data = try FileReader.read(url, what: "bundle")
-        guard !data.isEmpty else { throw EvidenceError.emptyFile(path: url.path, what: "bundle") }
-        return data
+        try VerifyOrchestrator.read(.file(url.path)).data
     }
 }
 
@@ -203,6 +221,7 @@ enum VerificationPrinter {
         }
         line("bundle ", file)
         if let subject = report.subject { line("subject ", subject) }
+        if let summary = report.statements.last, let tree = GitState.treeState(recordedIn: summary.predicate) { line("tree ", tree) }
         if let runID = report.runID { line("run ", runID) }
         line("trusted keys: ", report.trustedKeyIDs.joined(separator: ", "))
         // Nearly every record is signed by the same key: its " (signed by …)" text is built

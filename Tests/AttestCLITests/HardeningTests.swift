@@ -144,6 +144,7 @@ struct HardeningTests {
         BadInput(name: "a --key file that does not exist", arguments: ["run", "--key", "nope.key"], expected: "does not exist"),
         BadInput(name: "an ambiguous --expect-commit", arguments: ["verify", "media.json", "--key", "k.pub", "--expect-commit", "abc"], expected: "not a commit id"),
         BadInput(name: "a malformed --max-age", arguments: ["verify", "media.json", "--key", "k.pub", "--max-age", "1y"], expected: "not a duration"),
+        BadInput(name: "--allow-dirty without --expect-commit", arguments: ["verify", "media.json", "--key", "k.pub", "--allow-dirty"], expected: "--allow-dirty needs --expect-commit"),
     ]
 
     static func prepare(_ folder: URL) throws {

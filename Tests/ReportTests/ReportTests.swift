@@ -38,6 +38,7 @@ struct ReportTests {
         #expect(banner.attributes["data-verified"] == "true")
         #expect(banner.attributes["class"] == "banner ok")
         let text = banner.allText
+        #expect(text.contains("clean at \(ReportFixtures.commit)"))
         #expect(text.contains("VERIFIED"))
         #expect(!text.contains("NOT VERIFIED"))
         #expect(text.contains(ReportFixtures.key.publicKey.keyID))

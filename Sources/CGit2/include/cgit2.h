@@ -15,6 +15,8 @@
  * to itself once loaded.
  */
 #include <git2.h>
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
 #include <stddef.h>
 
 /* 1 when libgit2 is loaded (loading it on the first call), 0 when it cannot be. */
@@ -65,5 +67,18 @@ const char *attest_git_note_message(const git_note *note);
 void attest_git_note_free(git_note *note);
 int attest_git_note_create(git_oid *out, git_repository *repo, const char *notes_ref, const git_signature *author,
                            const git_signature *committer, const git_oid *oid, const char *note, int force);
+
+/* The working tree's tracked content as a git tree: the index copied in memory, `git add -u` on it
+ * (git_index_update_all), its tree written (git_index_write_tree) into an in-memory object
+ * database (the mempack backend at the highest priority), so nothing is written into the
+ * repository. */
+int attest_git_repository_index(git_index **out, git_repository *repo);
+void attest_git_index_free(git_index *index);
+int attest_git_index_update_all(git_index *index, const git_strarray *pathspec, git_index_matched_path_cb callback, void *payload);
+int attest_git_index_write_tree(git_oid *out, git_index *index);
+int attest_git_repository_odb(git_odb **out, git_repository *repo);
+void attest_git_odb_free(git_odb *db);
+int attest_git_odb_add_backend(git_odb *odb, git_odb_backend *backend, int priority);
+int attest_git_mempack_new(git_odb_backend **out);
 
 #endif

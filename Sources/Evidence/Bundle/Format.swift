@@ -12,7 +12,10 @@ public enum PredicateType {
     public static let reproduction = "urn:attest:predicate:reproduction:v1"
     /// Gate 2's protocol at several worker counts (`attest run --scaling`); informs, never decides.
     public static let scaling = "urn:attest:predicate:scaling:v1"
-    public static let all: Set<String> = [gate, summary, reproduction, scaling]
+    /// in-toto's vetted Test Results predicate, derived from the gate records (`chain`,
+    /// `startedAt` and `finishedAt` are attest's extra members, which consumers ignore).
+    public static let testResult = "https://in-toto.io/attestation/test-result/v0.1"
+    public static let all: Set<String> = [gate, summary, reproduction, scaling, testResult]
 }
 
 /// DSSE v1's pre-authentication encoding and envelope.
@@ -53,12 +56,17 @@ public struct DSSEEnvelope: Sendable, Equatable {
 /// What a bundle attests to: the code under test.
 public struct Subject: Sendable, Equatable, CustomStringConvertible {
     public var name: String
-    /// Digest algorithm ("gitCommit" or "sha256") and lowercase hex value.
+    /// Digest algorithm ("gitCommit", "gitTree" or "sha256") and lowercase hex value.
     public var algorithm: String
     public var digest: String
 
     public static func gitCommit(name: String, commit: String) -> Subject {
         Subject(name: name, algorithm: "gitCommit", digest: commit.lowercased())
+    }
+
+    /// A dirty working tree: its tracked content as a git tree (in-toto's `gitTree` digest).
+    public static func gitTree(name: String, tree: String) -> Subject {
+        Subject(name: name, algorithm: "gitTree", digest: tree.lowercased())
     }
 
     public static func sourceDigest(name: String, sha256: String) -> Subject {

@@ -99,29 +99,4 @@ final class GitRepositoryHandle {
         defer { attest_git_reference_free(head) }
         return attest_git_reference_shorthand(head).map { String(cString: $0) }
     }
-
-    /// Modified (work tree), staged (index) and untracked file counts; ignored files do not count.
-    func statusCounts() -> (modified: Int, staged: Int, untracked: Int)? {
-        var options = git_status_options()
-        guard attest_git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)) == 0 else { return nil }
-        options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
-        options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
-            | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue
-        var list: OpaquePointer?
-        guard attest_git_status_list_new(&list, pointer, &options) == 0, let list else { return nil }
-        defer { attest_git_status_list_free(list) }
-        let staged = GIT_STATUS_INDEX_NEW.rawValue | GIT_STATUS_INDEX_MODIFIED.rawValue | GIT_STATUS_INDEX_DELETED.rawValue
-            | GIT_STATUS_INDEX_RENAMED.rawValue | GIT_STATUS_INDEX_TYPECHANGE.rawValue
-        let modified = GIT_STATUS_WT_MODIFIED.rawValue | GIT_STATUS_WT_DELETED.rawValue | GIT_STATUS_WT_RENAMED.rawValue
-            | GIT_STATUS_WT_TYPECHANGE.rawValue
-        var counts = (modified: 0, staged: 0, untracked: 0)
-        for index in 0..<attest_git_status_list_entrycount(list) {
-            guard let entry = attest_git_status_byindex(list, index) else { continue }
-            let status = entry.pointee.status.rawValue
-            if status & staged != 0 { counts.staged += 1 }
-            if status & modified != 0 { counts.modified += 1 }
-            if status & GIT_STATUS_WT_NEW.rawValue != 0 { counts.untracked += 1 }
-        }
-        return counts
-    }
 }

@@ -12,8 +12,12 @@ public struct BindingPolicy: RecordPolicy {
     /// Seals this far in the future are refused: a clock that far off proves nothing.
     public static let allowedClockSkew: TimeInterval = 300
 
-    public init(expectedCommitPrefix: String? = nil, maximumAge: TimeInterval? = nil, now: Date = Date()) {
+    /// Accept a dirty working tree built on the expected commit (`--allow-dirty`).
+    public var allowDirty: Bool
+
+    public init(expectedCommitPrefix: String? = nil, maximumAge: TimeInterval? = nil, now: Date = Date(), allowDirty: Bool = false) {
         self.expectedCommitPrefix = expectedCommitPrefix?.lowercased()
+        self.allowDirty = allowDirty
         self.maximumAge = maximumAge
         self.now = now
     }
@@ -41,18 +45,7 @@ public struct BindingPolicy: RecordPolicy {
         var findings: [Finding] = []
         guard let summary = statements.last, summary.predicateType == PredicateType.summary else { return [] }
         if let expectedCommitPrefix {
-            let commit = summary.subject["digest"]?["gitCommit"]?.stringValue
-            if let commit {
-                if !commit.lowercased().hasPrefix(expectedCommitPrefix) {
-                    findings.append(Finding(code: "binding.commit-mismatch",
-                                            message: "the bundle attests commit \(commit), expected \(expectedCommitPrefix)",
-                                            recordIndex: summary.index))
-                }
-            } else {
-                findings.append(Finding(code: "binding.commit-mismatch",
-                                        message: "the bundle's subject is not a git commit (\(summary.subject.serialized())), expected \(expectedCommitPrefix)",
-                                        recordIndex: summary.index))
-            }
+            findings += checkCommit(expectedCommitPrefix, summary: summary)
         }
         if let maximumAge {
             guard let sealed = summary.predicate["finishedAt"]?.stringValue.flatMap(Timestamp.parse) else {
@@ -71,6 +64,34 @@ public struct BindingPolicy: RecordPolicy {
             }
         }
         return findings
+    }
+
+    /// The subject must be the expected commit; a dirty tree (its subject a `gitTree`, or its git
+    /// state dirty) passes only with `allowDirty`, and then its base commit must be the expected one.
+    private func checkCommit(_ expected: String, summary: VerifiedStatement) -> [Finding] {
+        let digest = summary.subject["digest"]
+        let git = summary.predicate["git"]
+        var dirty = digest?["gitTree"] != nil
+        if case .bool(true)? = git?["dirty"] { dirty = true }
+        let commit = dirty ? git?["commit"]?.stringValue : digest?["gitCommit"]?.stringValue
+        guard let commit else {
+            return [Finding(code: "binding.commit-mismatch",
+                            message: "the bundle's subject is not a git commit (\(summary.subject.serialized())), expected \(expected)",
+                            recordIndex: summary.index)]
+        }
+        if dirty && !allowDirty {
+            let files = git?["changedFileCount"]?.intValue.map { "\($0) tracked file(s) changed" } ?? "tracked files changed"
+            return [Finding(code: "binding.dirty-tree",
+                            message: "the bundle attests a dirty working tree (\(files) since commit \(commit)), not commit \(commit); pass --allow-dirty to accept a dirty tree built on it",
+                            recordIndex: summary.index)]
+        }
+        if !commit.lowercased().hasPrefix(expected) {
+            return [Finding(code: "binding.commit-mismatch",
+                            message: dirty ? "the bundle attests a working tree based on commit \(commit), expected \(expected)"
+                                : "the bundle attests commit \(commit), expected \(expected)",
+                            recordIndex: summary.index)]
+        }
+        return []
     }
 
     static func describe(_ seconds: TimeInterval) -> String {

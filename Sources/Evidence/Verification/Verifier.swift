@@ -93,7 +93,7 @@ public struct Verifier: Sendable {
                                   message: "mediaType is \(mediaType.map { "\"\($0)\"" } ?? "missing"), expected \"\(FormatConstants.bundleMediaType)\""))
             return report
         }
-        let known: Set<String> = ["mediaType", "records", "verificationMaterial"]
+        let known: Set<String> = ["mediaType", "records", "verificationMaterial", BundleTimestamps.member]
         // In the keys' byte order: a report lists its findings in the same order every time.
         for key in object.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) where !known.contains(key) {
             report.bundleFindings.append(Finding(code: "bundle.unknown-field", message: "unknown top-level field \"\(key)\""))
@@ -221,6 +221,8 @@ public struct Verifier: Sendable {
             entry.label = "reproduction"
         } else if predicateType == PredicateType.scaling {
             entry.label = "scaling"
+        } else if predicateType == PredicateType.testResult {
+            entry.label = "test result"
         }
         var times: [ChainLink.Time] = []
         for field in ["startedAt", "finishedAt"] {
