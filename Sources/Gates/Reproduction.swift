@@ -86,10 +86,3 @@ public enum Reproduction {
         return tally
     }
 }
-
-/// This machine as evidence records describe it (probed by SwarmRuntime, in one place).
-public enum ThisMachine {
-    public static func systemInfo() -> SystemInfo {
-        SwarmMeasurer(mode: .threaded, sampleHz: 1).systemInfo()
-    }
-}
