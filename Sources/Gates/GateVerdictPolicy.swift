@@ -64,6 +64,25 @@ public struct GateVerdictPolicy: RecordPolicy {
 
     /// Re-derives one gate's outcome from its recorded parameters, measurements and criteria.
     static func rederive(_ predicate: GatePredicate) throws -> GateOutcome {
+        try rederiveWithClaims(predicate).outcome
+    }
+
+    /// The outcome, and what in the record's claimed statistics does not follow from its rounds.
+    static func rederiveWithClaims(_ predicate: GatePredicate) throws -> (outcome: GateOutcome, claimProblems: [String]) {
+        guard GateKind(rawValue: predicate.gate.number) == .concurrencyProof else { return (try rederiveOutcome(predicate), []) }
+        let judgement = CommandTarget.isExternal(predicate.parameters)
+            ? ExternalProof.judge(
+                parameters: try predicate.parameters.decode(ExternalProof.Parameters.self),
+                measurements: try predicate.measurements.decode(ExternalProof.Measurements.self),
+                criteria: try predicate.criteria.decode(ConcurrencyProof.Criteria.self))
+            : ConcurrencyProof.judge(
+                parameters: try predicate.parameters.decode(ConcurrencyProof.Parameters.self),
+                measurements: try predicate.measurements.decode(ConcurrencyProof.Measurements.self),
+                criteria: try predicate.criteria.decode(ConcurrencyProof.Criteria.self))
+        return (judgement.outcome, judgement.claimProblems)
+    }
+
+    static func rederiveOutcome(_ predicate: GatePredicate) throws -> GateOutcome {
         guard let kind = GateKind(rawValue: predicate.gate.number), kind.name == predicate.gate.name else {
             throw RederivationError.unknownGate(predicate.gate.number, predicate.gate.name)
         }
@@ -147,12 +166,16 @@ public struct GateVerdictPolicy: RecordPolicy {
             return Inspection(findings: [Finding(code: "verdict.unreadable-gate", message: "the gate record cannot be read for re-derivation: \(error)", recordIndex: statement.index)], derived: nil)
         }
         let outcome: GateOutcome
+        let claimProblems: [String]
         do {
-            outcome = try rederive(predicate)
+            (outcome, claimProblems) = try rederiveWithClaims(predicate)
         } catch {
             return Inspection(findings: [Finding(code: "verdict.unreadable-measurements", message: "gate \(predicate.gate.number)'s measurements or criteria cannot be read: \(error)", recordIndex: statement.index)], derived: nil)
         }
-        var findings: [Finding] = []
+        var findings = claimProblems.map {
+            Finding(code: "verdict.analysis-mismatch", message: "gate \(predicate.gate.number) (\(predicate.gate.name)): \($0)",
+                    recordIndex: statement.index)
+        }
         if outcome.status.rawValue != predicate.result.status || outcome.status.passed != predicate.result.passed {
             findings.append(Finding(
                 code: "verdict.gate-mismatch",

@@ -90,7 +90,7 @@ public final class RunOrchestrator {
         let startedAt = Date()
         let clock = MonotonicStopwatch()
         let (parameters, points) = try measurer.scaling(
-            requested: configuration.scalingCounts, taskSeconds: configuration.taskSeconds, rounds: configuration.rounds,
+            requested: configuration.scalingCounts, taskSeconds: configuration.taskSeconds, budget: configuration.roundBudget,
             runID: runID, calibration: context.calibration,
             progress: { phase, round, total in progress(.phase(.concurrencyProof, phase, round: round, of: total)) })
         let seconds = clock.seconds
@@ -134,7 +134,7 @@ public final class RunOrchestrator {
                                     diagnosis: outcome.status.passed ? [] : ["the audited sources do not show OS threads in the bot and manager; \(CodeAudit.weakEvidenceNote)"])
         case .concurrencyProof:
             let (parameters, measurements, calibration) = try measurer.concurrencyProof(
-                workers: configuration.workers, taskSeconds: configuration.taskSeconds, rounds: configuration.rounds,
+                workers: configuration.workers, taskSeconds: configuration.taskSeconds, budget: configuration.roundBudget,
                 runID: runID, progress: { phase, round, total in progress(.phase(gate, phase, round: round, of: total)) })
             let judgement = ConcurrencyProof.judge(parameters: parameters, measurements: measurements, criteria: .standard)
             context.calibration = calibration
