@@ -444,7 +444,8 @@ public enum ConcurrencyProof {
     static func decide(figures: Figures, controls: [ControlVerdict], available: Int, derivation: String, criteria: Criteria) -> GateOutcome {
         let headline: String
         if let analysis = figures.analysis {
-            headline = "S = \(analysis.speedup.text) over \(analysis.roundsUsed) round\(analysis.roundsUsed == 1 ? "" : "s") (k = \(figures.expectedParallelism), threshold \(format(analysis.speedupThreshold))), E = \(format(figures.efficiency)), CPU/wall = \(format(figures.parallelCPUPerWall))"
+            let disturbed = analysis.roundsMeasured - analysis.roundsUsed
+            headline = "S = \(analysis.speedup.text) over \(analysis.roundsUsed) round\(analysis.roundsUsed == 1 ? "" : "s")\(disturbed > 0 ? " (\(analysis.roundsMeasured) measured, \(disturbed) disturbed)" : "") (k = \(figures.expectedParallelism), threshold \(format(analysis.speedupThreshold))), E = \(format(figures.efficiency)), CPU/wall = \(format(figures.parallelCPUPerWall))"
         } else {
             headline = "S = \(format(figures.speedup)) (k = \(figures.expectedParallelism)), E = \(format(figures.efficiency)), CPU/wall = \(format(figures.parallelCPUPerWall))"
         }

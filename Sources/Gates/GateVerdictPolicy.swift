@@ -136,6 +136,8 @@ public struct GateVerdictPolicy: RecordPolicy {
         var derived: (kind: GateKind, status: GateStatus)?
         /// A scaling record (checked, but never part of the verdict) rather than a gate record.
         var isScaling = false
+        /// A gate-2 record judged by the first (median) rule, under which inconclusive meant FAILED.
+        var firstRule = false
     }
 
     /// Re-derives a gate record's status, or a scaling record's figures, on whichever core
@@ -182,7 +184,9 @@ public struct GateVerdictPolicy: RecordPolicy {
                 message: "gate \(predicate.gate.number) (\(predicate.gate.name)) claims \(predicate.result.status) but its measurements give \(outcome.status.rawValue): \(outcome.summary)",
                 recordIndex: statement.index))
         }
-        return Inspection(findings: findings, derived: GateKind(rawValue: predicate.gate.number).map { ($0, outcome.status) })
+        return Inspection(findings: findings, derived: GateKind(rawValue: predicate.gate.number).map { ($0, outcome.status) },
+                          firstRule: predicate.gate.number == GateKind.concurrencyProof.rawValue
+                              && (predicate.criteria["version"]?.intValue ?? 1) < 2)
     }
 
     public func check(statements: [VerifiedStatement], inspections: RecordInspections<Inspection>) -> [Finding] {
@@ -192,7 +196,9 @@ public struct GateVerdictPolicy: RecordPolicy {
         var lastStatus = [GateStatus?](repeating: nil, count: (GateKind.allCases.map(\.rawValue).max() ?? 0) + 1)
         var gateCount = 0
         var scalings: [Int] = []
+        var firstRule = false
         for (index, inspection) in inspections {
+            if inspection.derived?.kind == .concurrencyProof { firstRule = inspection.firstRule }
             if !inspection.findings.isEmpty { findings += inspection.findings }
             if let (kind, status) = inspection.derived { lastStatus[kind.rawValue] = status }
             if inspection.isScaling { scalings.append(index) } else { gateCount += 1 }
@@ -234,7 +240,7 @@ public struct GateVerdictPolicy: RecordPolicy {
                                                 recordIndex: summary.index))
                     }
                 }
-                let expected = Verdict.derive(from: derived)
+                let expected = Verdict.derive(from: derived, firstRule: firstRule)
                 if predicate.verdict != expected.rawValue {
                     findings.append(Finding(code: "verdict.mismatch",
                                             message: "the summary claims \(predicate.verdict); the recorded measurements give \(expected.rawValue)",

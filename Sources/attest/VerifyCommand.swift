@@ -191,6 +191,9 @@ struct VerifyCommand: ParsableCommand {
             failed = failed || result.verdict != .reproduced
         }
         if failed { throw ExitCode(1) }
+        // Authentic, but the claim itself must hold for exit 0 (FAILED 3, INCONCLUSIVE 4).
+        let claim = ClaimAssessment(verdict: report.verdict, records: report.records.count)
+        if !claim.holds { throw ExitCode(claim.exitCode) }
     }
 }
 
@@ -316,7 +319,7 @@ enum VerificationPrinter {
         }
         for finding in report.bundleFindings { line("✗ bundle: ", finding.code, ": ", finding.message) }
         if report.isVerified {
-            line("VERIFIED: \(report.records.count) records, signatures, chain, seal and verdicts check out; claimed verdict \(report.verdict ?? "?")")
+            line(ClaimAssessment(verdict: report.verdict, records: report.records.count).line)
         } else {
             let count = report.findingCount
             line("NOT VERIFIED: \(count) finding\(count == 1 ? "" : "s")")
