@@ -133,6 +133,7 @@ public enum ConcurrencyProof {
     public struct SpeedProbe: Codable, Sendable, Equatable {
         public var cpu: Int
         public var iterations: Int
+        /// Thread CPU seconds the iterations took.
         public var seconds: Double
 
         public init(cpu: Int, iterations: Int, seconds: Double) {
@@ -185,10 +186,14 @@ public enum ConcurrencyProof {
         /// The run's statistics of the rounds and its stopping decision, as claimed; `attest verify`
         /// re-derives them from the rounds and reports a claim that does not follow.
         public var analysis: PairedRounds.Analysis?
+        /// Whether hardware counters (perf_event_open) were available: "not supported: …" on most VMs.
+        public var hardwareCounters: String?
 
         public init(availableParallelism: Int, availableParallelismDerivation: String, calibration: Calibration,
-                    warmup: [Round], rounds: [Round], controls: [Control], analysis: PairedRounds.Analysis? = nil) {
+                    warmup: [Round], rounds: [Round], controls: [Control], analysis: PairedRounds.Analysis? = nil,
+                    hardwareCounters: String? = nil) {
             self.analysis = analysis
+            self.hardwareCounters = hardwareCounters
             self.availableParallelism = availableParallelism
             self.availableParallelismDerivation = availableParallelismDerivation
             self.calibration = calibration
@@ -252,6 +257,9 @@ public enum ConcurrencyProof {
         public var undecidedChecks: [String]? = nil
         /// The paired-round statistics (interval rule only).
         public var analysis: PairedRounds.Analysis? = nil
+        /// The sequential (baseline) configuration's CPU/wall, median over the rounds: well below 1
+        /// it slept or waited, which inflates S.
+        public var baselineCPUPerWall: Double? = nil
     }
 
     public struct ControlVerdict: Codable, Sendable, Equatable {
@@ -384,7 +392,8 @@ public enum ConcurrencyProof {
             karpFlattSerialFraction: Statistics.karpFlatt(speedup: main.speedup, workers: k),
             parallelCPUPerWall: main.cpuWall, cpuPerTaskRatio: main.ratio, digestsEqual: digestsEqual,
             foreignCPUsMedian: foreign, stealCPUsMedian: steal, runQueueWaitPerCPU: waitPerCPU,
-            band: band, failedChecks: main.checks, undecidedChecks: undecided, analysis: analysis)
+            band: band, failedChecks: main.checks, undecidedChecks: undecided, analysis: analysis,
+            baselineCPUPerWall: Statistics.median(rounds.map { $0.sequential.wallSeconds > 0 ? $0.sequential.taskCPUSeconds / $0.sequential.wallSeconds : 0 }))
         let claimProblems = PairedRounds.claimProblems(
             claimed: measurements.analysis, derived: analysis, rounds: pairedRounds(rounds, criteria: criteria),
             recordedDisturbed: rounds.map(\.disturbed), expectedParallelism: k,
@@ -411,6 +420,7 @@ public enum ConcurrencyProof {
         }
 
         let diagnosis = diagnose(figures: figures, mode: parameters.mode, available: available, criteria: criteria)
+            + seen(figures, workers: parameters.workers, available: available, criteria: criteria)
         let outcome = decide(figures: figures, controls: controls, available: available,
                              derivation: measurements.availableParallelismDerivation, criteria: criteria)
         return Judgement(outcome: outcome, figures: figures, controls: controls, diagnosis: diagnosis, claimProblems: claimProblems)
@@ -467,6 +477,17 @@ public enum ConcurrencyProof {
             return GateOutcome(status: .inconclusive, summary: "other processes used \(format(foreign)) CPUs during the parallel runs; re-run on a quieter machine; \(headline)")
         }
         return GateOutcome(status: .failed, summary: "\(headline); " + figures.failedChecks.joined(separator: "; "))
+    }
+
+    /// The named cases the figures fit (`Diagnosis`), for a gate that did not pass.
+    static func seen(_ figures: Figures, workers: Int, available: Int, criteria: Criteria) -> [String] {
+        guard !figures.failedChecks.isEmpty || !(figures.undecidedChecks ?? []).isEmpty else { return [] }
+        return Diagnosis.lines(Diagnosis.Evidence(
+            speedup: figures.speedup, parallelCPUPerWall: figures.parallelCPUPerWall, cpuPerTaskRatio: figures.cpuPerTaskRatio,
+            expectedParallelism: figures.expectedParallelism, workers: workers, available: available, digestsEqual: figures.digestsEqual,
+            runQueueWaitPerCPU: figures.runQueueWaitPerCPU, foreignCPUs: figures.foreignCPUsMedian, stealCPUs: figures.stealCPUsMedian,
+            disturbedRounds: figures.analysis.map { $0.roundsMeasured - $0.roundsUsed } ?? 0,
+            baselineCPUPerWall: figures.baselineCPUPerWall), criteria: criteria)
     }
 
     /// What the failing figures look like, in the words of the original troubleshooting guide.

@@ -74,6 +74,8 @@ public enum PairedRounds {
         case maxRounds = "max_rounds"
         /// The measured rounds' wall time (both configurations) reached the time budget.
         case timeBudget = "time_budget"
+        /// k = 1 (one CPU, or one worker): no parallelism to decide, so no round is added.
+        case kIsOne = "k_is_1"
     }
 
     /// The statistics of gate 2, recorded by the run beside the measurements and re-derived by
@@ -138,7 +140,8 @@ public enum PairedRounds {
             speedup: speedup, efficiency: speedup.scaled(by: 1 / Double(max(1, k))), parallelCPUPerWall: cpuWall,
             cpuPerTaskRatio: cpuPerTask, speedupThreshold: threshold, speedupDecision: speedDecision,
             cpuPerWallDecision: cpuWallDecision, cpuPerTaskDecision: bandDecision, decision: decision,
-            stop: stopReason(decision: decision, rounds: rounds, budget: budget), roundsLikelyNeeded: needed)
+            stop: k <= 1 && rounds.count >= budget.minRounds ? .kIsOne : stopReason(decision: decision, rounds: rounds, budget: budget),
+            roundsLikelyNeeded: needed)
     }
 
     /// Nil while the run must go on: undecided (or short of the minimum of undisturbed rounds)

@@ -137,11 +137,11 @@ public enum Replay {
         let replayS = interval(replay.figures)
         let sides = "original \(before.rawValue) with S = \(originalS), replay \(after.rawValue) with S = \(replayS)"
         let decided: Set<GateStatus> = [.passed, .failed]
+        guard decided.contains(after) else {
+            return (.inconclusive, "\(replay.outcome.summary) — the replay did not reach a decision here (\(sides))")
+        }
         guard decided.contains(before) else {
             return (.inconclusive, "the original outcome was not decided (\(sides)): there is no decided claim to reproduce")
-        }
-        guard decided.contains(after) else {
-            return (.inconclusive, "the replay did not reach a decision here (\(sides)): \(replay.outcome.summary)")
         }
         if before == after {
             return (.reproduced, "the replay reached the original's outcome, \(after.rawValue) (\(sides))")

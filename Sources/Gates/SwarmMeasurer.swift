@@ -112,7 +112,7 @@ struct SwarmMeasurer {
             var probes: [String: [ConcurrencyProof.SpeedProbe]] = [:]
             let order = Bool.random(using: &generator) ? ["sequential", "parallel"] : ["parallel", "sequential"]
             for configuration in order {
-                progress("\(label): \(configuration)", index, budget.minRounds)
+                progress("\(label): \(configuration)", index, budget.maxRounds)
                 if criteria.maxProbeDrift != nil {
                     probes[configuration] = try Self.probe(cpus: snapshot.affinityCPUs, iterations: probeIterations)
                 }
@@ -158,7 +158,7 @@ struct SwarmMeasurer {
                 .init(name: "sleep_only", description: "each task replaced by a \(sleepSeconds) s sleep",
                       sequential: sleepSequential, parallel: sleepParallel),
             ],
-            analysis: analysis)
+            analysis: analysis, hardwareCounters: HardwareCounters.availability())
     }
 
     /// Iterations of the work kernel that take about 30 ms on one CPU of this machine.
@@ -170,7 +170,7 @@ struct SwarmMeasurer {
     static func probe(cpus: [Int], iterations: Int) throws -> [ConcurrencyProof.SpeedProbe] {
         do {
             return try CPUSpeedProbe.measure(cpus: cpus, iterations: iterations).map {
-                ConcurrencyProof.SpeedProbe(cpu: $0.cpu, iterations: $0.iterations, seconds: $0.wallSeconds)
+                ConcurrencyProof.SpeedProbe(cpu: $0.cpu, iterations: $0.iterations, seconds: $0.cpuSeconds)
             }
         } catch {
             throw GateError.swarmFailed("the speed probe could not run: \(error)")

@@ -50,7 +50,7 @@ struct ExternalMeasurer {
             var runs: [String: ExternalProof.CommandRun] = [:]
             var probes: [String: [ConcurrencyProof.SpeedProbe]] = [:]
             for role in order {
-                progress("\(label): \(role) command", index, budget.minRounds)
+                progress("\(label): \(role) command", index, budget.maxRounds)
                 if criteria.maxProbeDrift != nil {
                     probes[role] = try SwarmMeasurer.probe(cpus: snapshot.affinityCPUs, iterations: probeIterations)
                 }
@@ -79,7 +79,7 @@ struct ExternalMeasurer {
             availableParallelismDerivation: snapshot.availableParallelismDerivation,
             affinityCPUs: snapshot.affinityCPUs, warmup: [warmup], rounds: measured,
             controls: [.init(name: "pinned_one_cpu", description: "the parallel command with its affinity set to CPU \(pinCPU)", parallel: pinned)],
-            analysis: analysis)
+            analysis: analysis, hardwareCounters: HardwareCounters.availability())
     }
 }
 

@@ -112,6 +112,8 @@ public enum ExternalProof {
         public var controls: [Control]
         /// The run's claimed statistics and stopping decision, re-derived by `attest verify`.
         public var analysis: PairedRounds.Analysis? = nil
+        /// Whether hardware counters (perf_event_open) were available: "not supported: …" on most VMs.
+        public var hardwareCounters: String? = nil
     }
 
     /// Above this many voluntary context switches a second, a CPU/wall near 1 reads as threads
@@ -177,7 +179,8 @@ public enum ExternalProof {
             stealCPUsMedian: Statistics.median(rounds.compactMap(\.parallel.stealCPUs)),
             runQueueWaitPerCPU: waits.isEmpty ? nil : waits.reduce(0, +) / max(1e-9, threadCPU),
             band: ConcurrencyProof.band(efficiency: efficiency, interval: analysis?.efficiency, criteria: criteria), failedChecks: checks,
-            undecidedChecks: undecided, analysis: analysis)
+            undecidedChecks: undecided, analysis: analysis,
+            baselineCPUPerWall: Statistics.median(rounds.map(\.baseline.cpuPerWall)))
 
         let controls = measurements.controls.map { control -> ConcurrencyProof.ControlVerdict in
             let result = ConcurrencyProof.failedChecks(
@@ -192,6 +195,7 @@ public enum ExternalProof {
         let switches = Statistics.median(rounds.map(\.parallel.voluntarySwitchesPerSecond)) ?? 0
         let diagnosis = diagnose(figures: figures, outputsDiffer: outputs.count != 1, voluntarySwitchesPerSecond: switches,
                                  workers: parameters.workers, available: available, criteria: criteria)
+            + ConcurrencyProof.seen(figures, workers: parameters.workers, available: available, criteria: criteria)
         var outcome = ConcurrencyProof.decide(figures: figures, controls: controls, available: available,
                                               derivation: measurements.availableParallelismDerivation, criteria: criteria)
         // Other tenants' load can slow a run down; it cannot change what a program prints. Outputs
