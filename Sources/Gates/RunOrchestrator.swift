@@ -168,7 +168,7 @@ public final class RunOrchestrator {
                                     criteria: JSONValue(encoding: CPUUtilization.Criteria.standard), outcome: outcome, diagnosis: diagnosis)
         case .baselineComparison:
             let (parameters, measurements) = try measurer.baselineComparison(
-                workers: configuration.workers, taskSeconds: configuration.taskSeconds, runID: runID,
+                workers: configuration.workers, taskSeconds: configuration.taskSeconds, rounds: configuration.rounds, runID: runID,
                 calibration: context.calibration, progress: { phase in progress(.phase(gate, phase, round: nil, of: nil)) })
             let outcome = BaselineComparison.evaluate(measurements: measurements, criteria: .standard)
             let diagnosis = outcome.status.passed ? [] : ["the run's mode (\(configuration.mode.rawValue)) is not better than the cooperative single-thread baseline: the bots do not run in parallel"]

@@ -276,7 +276,7 @@ struct SwarmMeasurer {
 
     // MARK: Gate 5
 
-    func baselineComparison(workers: Int, taskSeconds: Double, runID: String, calibration: WorkKernel.Calibration?,
+    func baselineComparison(workers: Int, taskSeconds: Double, rounds: Int, runID: String, calibration: WorkKernel.Calibration?,
                             progress: (String) -> Void) throws -> (BaselineComparison.Parameters, BaselineComparison.Measurements) {
         let snapshot = SystemProbe.snapshot()
         let iterations = calibration?.iterations ?? WorkKernel.calibrate(targetSeconds: taskSeconds).iterations
@@ -309,11 +309,19 @@ struct SwarmMeasurer {
                 coresUsed: coresUsed, digests: reports.map(\.digest))
         }
 
-        let candidate = try measureMode(swarmMode)
-        let baseline = try measureMode(.cooperative)
+        // Paired rounds, as in gate 2: both modes back to back in random order, so each round's
+        // speedup shares one minute of the host.
+        var generator = SystemRandomNumberGenerator()
+        var pairs: [BaselineComparison.Pair] = []
+        for _ in 0..<max(2, rounds) {
+            let candidateFirst = Bool.random(using: &generator)
+            let first = try measureMode(candidateFirst ? swarmMode : .cooperative)
+            let second = try measureMode(candidateFirst ? .cooperative : swarmMode)
+            pairs.append(candidateFirst ? .init(candidate: first, baseline: second) : .init(candidate: second, baseline: first))
+        }
         return (BaselineComparison.Parameters(workers: workers, iterationsPerTask: iterations, candidateMode: mode.rawValue,
                                               baselineMode: SwarmMode.cooperative.rawValue),
-                BaselineComparison.Measurements(candidate: candidate, baseline: baseline))
+                BaselineComparison.Measurements(pairs: pairs))
     }
 }
 

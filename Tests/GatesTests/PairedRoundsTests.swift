@@ -200,6 +200,29 @@ struct PairedRoundsTests {
         #expect(judgement.figures?.analysis == nil && judgement.outcome.status == .passed)
     }
 
+    // MARK: Gate 5
+
+    static func pair(_ candidateWall: Double) -> BaselineComparison.Pair {
+        .init(candidate: .init(mode: "threaded", wallSeconds: candidateWall, taskCPUSeconds: 4, peakThreadCount: 7, threadsBeforeSpawn: 3,
+                               coresUsed: 2, digests: ["a", "b"]),
+              baseline: .init(mode: "cooperative", wallSeconds: 4, taskCPUSeconds: 4, peakThreadCount: 4, threadsBeforeSpawn: 3,
+                              coresUsed: 1, digests: ["a", "b"]))
+    }
+
+    @Test("gate 5 judges its speedup by the 95% interval over paired rounds")
+    func gate5() throws {
+        let steady = BaselineComparison.Measurements(pairs: [2.0, 2.05, 2.1].map(Self.pair))
+        let speedup = try #require(BaselineComparison.improvements(steady, criteria: .standard).first)
+        #expect(speedup.improved && speedup.name.contains("95% CI"), "\(speedup.name)")
+        // Median 2.0 s (S = 2), but the interval reaches below 1.5: not shown with confidence.
+        let noisy = BaselineComparison.Measurements(pairs: [1.5, 2.0, 3.5].map(Self.pair))
+        #expect(BaselineComparison.improvements(noisy, criteria: .standard).first?.improved == false)
+        // The first rule, for its bundles: one run of each mode.
+        var first = BaselineComparison.Criteria.standard
+        first.version = nil
+        #expect(BaselineComparison.improvements(noisy, criteria: first).first?.improved == true)
+    }
+
     // MARK: Replay
 
     static func judgement(_ status: GateStatus) -> ConcurrencyProof.Judgement {
