@@ -26,8 +26,9 @@ def workloads(args, c_binary):
         ("python process pool", True, external(f"{py} {work} procs 2 {pi}", f"{py} {work} seq 2 {pi}")),
         ("C pthreads", True, external(f"{c_binary} threads 2 {ci}", f"{c_binary} seq 2 {ci}")),
         ("python threads (GIL)", False, external(f"{py} {work} threads 2 {pi}", f"{py} {work} seq 2 {pi}")),
-        ("time-bounded loop", False, external(f"{py} {work} timed 2 1", f"{py} {work} timedseq 2 1")),
-        ("sleep", False, external(f"{py} {work} sleep 2 1", f"{py} {work} sleepseq 2 1")),
+        # swarm_work.py sleeps or loops ITERATIONS / 4e6 seconds per task in these modes.
+        ("time-bounded loop", False, external(f"{py} {work} timed 2 {pi}", f"{py} {work} timedseq 2 {pi}")),
+        ("sleep", False, external(f"{py} {work} sleep 2 {pi}", f"{py} {work} sleepseq 2 {pi}")),
         ("spinning second thread", False, external(f"{c_binary} spin 2 {ci}", f"{c_binary} seq 2 {ci}")),
     ]
 

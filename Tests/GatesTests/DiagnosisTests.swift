@@ -56,6 +56,13 @@ struct DiagnosisTests {
         #expect(Self.names(judgement).contains("noisy host"), "\(judgement.diagnosis)")
     }
 
+    @Test("under other tenants' load a failure is inconclusive, unless the load cannot explain it (waiting, spinning)")
+    func loadCannotExplain() {
+        #expect(Self.judge(parallelWall: 3.2, parallelCPUPerTask: 1.0, foreign: 1.0).outcome.status == .inconclusive)
+        #expect(Self.judge(parallelWall: 2, parallelCPUPerTask: 0.1, foreign: 1.0).outcome.status == .failed)
+        #expect(Self.judge(parallelWall: 4, parallelCPUPerTask: 2, foreign: 1.0).outcome.status == .failed)
+    }
+
     @Test("a baseline that waited (CPU/wall well below 1) is named: it inflates S")
     func baselineWaited() {
         let judgement = Self.judge(parallelWall: 4, parallelCPUPerTask: 0.5, sequentialCPUPerTask: 0.5)
