@@ -149,7 +149,8 @@ public enum Replay {
         return (.notReproduced, "the replay reached the other outcome (\(sides)): \(replay.outcome.summary)")
     }
 
-    static func interval(_ figures: ConcurrencyProof.Figures?) -> String {
+    /// "1.93 (95% CI 1.85–2.01)" for figures of the interval rule, the median S for the first rule.
+    public static func interval(_ figures: ConcurrencyProof.Figures?) -> String {
         guard let figures else { return "none" }
         return figures.analysis?.speedup.text ?? "\(ConcurrencyProof.format(figures.speedup)) (median rule, no interval)"
     }

@@ -269,6 +269,7 @@ enum ReplayPrinter {
         var lines = ["", "replay of the concurrency proof"]
         lines.append("              original      replay")
         lines.append("  S           \(number(result.original?.speedup).padding(toLength: 14, withPad: " ", startingAt: 0))\(number(result.replay?.speedup))")
+        lines.append("  S 95% CI    original \(Replay.interval(result.original)); replay \(Replay.interval(result.replay))")
         lines.append("  E           \(number(result.original?.efficiency).padding(toLength: 14, withPad: " ", startingAt: 0))\(number(result.replay?.efficiency))")
         lines.append("  CPU/wall    \(number(result.original?.parallelCPUPerWall).padding(toLength: 14, withPad: " ", startingAt: 0))\(number(result.replay?.parallelCPUPerWall))")
         lines.append("  P           \(String(result.originalParallelism).padding(toLength: 14, withPad: " ", startingAt: 0))\(result.replayParallelism.map(String.init) ?? "—")")
