@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN := .build/release/attest
 
-.PHONY: setup build release test verify-parallel quick bench fuzz clean
+.PHONY: setup build release test verify-parallel quick bench bench-stability fuzz clean
 
 setup:
 	@bash scripts/setup.sh
@@ -40,6 +40,12 @@ bench: setup
 	$(SWIFT) build -c release $(STATIC)
 	.build/release/swarm-bench
 	.build/release/attest-bench
+
+# Verdict stability: gate 2 N times (default 10) on each workload, a confusion table and the median
+# time to a decision (BENCHMARKS.md). `make bench-stability N=5` for a shorter run.
+N ?= 10
+bench-stability: release
+	python3 Benchmarks/Stability/stability.py --n $(N) --attest $(RELEASE_BIN)
 
 # Fuzz parsing + verification with libFuzzer for SECONDS (default 60); crashes land in fuzz-crashes/.
 SECONDS ?= 60

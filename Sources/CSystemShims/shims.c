@@ -10,6 +10,7 @@
 
 #if defined(__linux__)
 #include <pthread.h>
+#include <linux/perf_event.h>
 #endif
 
 int32_t attest_gettid(void) {
@@ -188,6 +189,25 @@ int32_t attest_wait_child(int32_t pid, int32_t *exited, int32_t *code, int32_t *
     *voluntary_switches = usage.ru_nvcsw;
     *involuntary_switches = usage.ru_nivcsw;
     *max_rss_kib = usage.ru_maxrss;
+    return 0;
+#else
+    return ENOSYS;
+#endif
+}
+
+int32_t attest_perf_instructions_available(void) {
+#if defined(__linux__) && defined(SYS_perf_event_open)
+    struct perf_event_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.type = PERF_TYPE_HARDWARE;
+    attr.size = sizeof attr;
+    attr.config = PERF_COUNT_HW_INSTRUCTIONS;
+    attr.disabled = 1;
+    attr.exclude_kernel = 1;
+    attr.exclude_hv = 1;
+    long fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
+    if (fd < 0) return errno;
+    close((int)fd);
     return 0;
 #else
     return ENOSYS;

@@ -25,15 +25,45 @@ public enum BaselineComparison {
         public var cpuPerWall: Double { wallSeconds > 0 ? taskCPUSeconds / wallSeconds : 0 }
     }
 
-    public struct Measurements: Codable, Sendable, Equatable {
+    /// One round: both modes back to back, in random order.
+    public struct Pair: Codable, Sendable, Equatable {
         public var candidate: ModeMeasurement
         public var baseline: ModeMeasurement
+
+        var speedup: Double { candidate.wallSeconds > 0 ? baseline.wallSeconds / candidate.wallSeconds : 0 }
+    }
+
+    public struct Measurements: Codable, Sendable, Equatable {
+        /// The round with the median speedup (the only round in bundles of the first rule).
+        public var candidate: ModeMeasurement
+        public var baseline: ModeMeasurement
+        /// Every round (criteria version 2): the speedup is judged by its 95% interval over them.
+        public var pairs: [Pair]? = nil
+
+        /// The round with the median speedup stands for the others in the counts and the display.
+        init(pairs: [Pair]) {
+            let sorted = pairs.sorted { $0.speedup < $1.speedup }
+            let middle = sorted.isEmpty ? nil : sorted[sorted.count / 2]
+            candidate = middle?.candidate ?? ModeMeasurement(mode: "", wallSeconds: 0, taskCPUSeconds: 0, peakThreadCount: 0,
+                                                              threadsBeforeSpawn: 0, coresUsed: 0, digests: [])
+            baseline = middle?.baseline ?? candidate
+            self.pairs = pairs
+        }
+
+        public init(candidate: ModeMeasurement, baseline: ModeMeasurement, pairs: [Pair]? = nil) {
+            self.candidate = candidate
+            self.baseline = baseline
+            self.pairs = pairs
+        }
     }
 
     public struct Criteria: Codable, Sendable, Equatable {
         public var minimumSpeedup: Double
         public var requiredImprovements: Int
-        public static let standard = Criteria(minimumSpeedup: 1.5, requiredImprovements: 3)
+        /// Nil: the first rule (one run of each mode). 2: the speedup's 95% interval over paired
+        /// rounds must lie above `minimumSpeedup` (the `PairedRounds` statistics of gate 2).
+        public var version: Int? = nil
+        public static let standard = Criteria(minimumSpeedup: 1.5, requiredImprovements: 3, version: 2)
     }
 
     public struct Improvement: Codable, Sendable, Equatable {
@@ -46,11 +76,19 @@ public enum BaselineComparison {
     public static func improvements(_ measurements: Measurements, criteria: Criteria) -> [Improvement] {
         let candidate = measurements.candidate
         let baseline = measurements.baseline
-        let speedup = candidate.wallSeconds > 0 ? baseline.wallSeconds / candidate.wallSeconds : 0
-        let sameWork = candidate.digests == baseline.digests && !candidate.digests.isEmpty
+        var speedup = candidate.wallSeconds > 0 ? baseline.wallSeconds / candidate.wallSeconds : 0
+        var sameWork = candidate.digests == baseline.digests && !candidate.digests.isEmpty
+        var speedupImproved = sameWork && speedup > criteria.minimumSpeedup
+        var speedupName = "speedup > \(criteria.minimumSpeedup) (same outputs)"
+        if (criteria.version ?? 1) >= 2, let pairs = measurements.pairs, !pairs.isEmpty {
+            let interval = PairedRounds.Interval(pairs.map(\.speedup))
+            sameWork = pairs.allSatisfy { $0.candidate.digests == $0.baseline.digests && !$0.candidate.digests.isEmpty }
+            speedup = interval.estimate
+            speedupImproved = sameWork && (interval.lower ?? 0) > criteria.minimumSpeedup
+            speedupName = "speedup \(interval.text) > \(criteria.minimumSpeedup) with 95% confidence over \(pairs.count) paired rounds (same outputs)"
+        }
         return [
-            Improvement(name: "speedup > \(criteria.minimumSpeedup) (same outputs)", candidate: speedup, baseline: 1,
-                        improved: sameWork && speedup > criteria.minimumSpeedup),
+            Improvement(name: speedupName, candidate: speedup, baseline: 1, improved: speedupImproved),
             Improvement(name: "OS threads higher", candidate: Double(candidate.peakThreadCount - candidate.threadsBeforeSpawn),
                         baseline: Double(baseline.peakThreadCount - baseline.threadsBeforeSpawn),
                         improved: candidate.peakThreadCount - candidate.threadsBeforeSpawn > baseline.peakThreadCount - baseline.threadsBeforeSpawn),

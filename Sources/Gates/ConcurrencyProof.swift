@@ -17,9 +17,16 @@ public enum ConcurrencyProof {
         public var seeds: [String]
         public var mode: String
         public var seedDerivation: String
+        /// Rounds may be added one at a time up to this many while the intervals cannot decide
+        /// (`rounds` is the minimum). Nil in bundles written before the interval rule: no extra rounds.
+        public var maxRounds: Int?
+        /// Stop adding rounds once the measured rounds' wall time (both configurations) reaches this.
+        public var timeBudgetSeconds: Double?
 
         public init(workers: Int, taskSeconds: Double, rounds: Int, warmupRounds: Int, iterationsPerTask: Int,
-                    seeds: [String], mode: String, seedDerivation: String) {
+                    seeds: [String], mode: String, seedDerivation: String, maxRounds: Int? = nil, timeBudgetSeconds: Double? = nil) {
+            self.maxRounds = maxRounds
+            self.timeBudgetSeconds = timeBudgetSeconds
             self.workers = workers
             self.taskSeconds = taskSeconds
             self.rounds = rounds
@@ -103,13 +110,39 @@ public enum ConcurrencyProof {
         public var order: [String]
         public var sequential: ConfigurationMeasurement
         public var parallel: ConfigurationMeasurement
+        /// Each CPU's speed just before each configuration ran (interval rule only).
+        public var sequentialProbes: [SpeedProbe]?
+        public var parallelProbes: [SpeedProbe]?
+        /// The probes drifted more than the criteria's tolerance between the two configurations:
+        /// the round is kept in the record and left out of the statistics.
+        public var disturbed: Bool?
 
-        public init(index: Int, order: [String], sequential: ConfigurationMeasurement, parallel: ConfigurationMeasurement) {
+        public init(index: Int, order: [String], sequential: ConfigurationMeasurement, parallel: ConfigurationMeasurement,
+                    sequentialProbes: [SpeedProbe]? = nil, parallelProbes: [SpeedProbe]? = nil, disturbed: Bool? = nil) {
+            self.sequentialProbes = sequentialProbes
+            self.parallelProbes = parallelProbes
+            self.disturbed = disturbed
             self.index = index
             self.order = order
             self.sequential = sequential
             self.parallel = parallel
         }
+    }
+
+    /// One CPU's speed: the work kernel run on one thread pinned to it for a few tens of ms.
+    public struct SpeedProbe: Codable, Sendable, Equatable {
+        public var cpu: Int
+        public var iterations: Int
+        /// Thread CPU seconds the iterations took.
+        public var seconds: Double
+
+        public init(cpu: Int, iterations: Int, seconds: Double) {
+            self.cpu = cpu
+            self.iterations = iterations
+            self.seconds = seconds
+        }
+
+        public var iterationsPerSecond: Double { seconds > 0 ? Double(iterations) / seconds : 0 }
     }
 
     public struct Calibration: Codable, Sendable, Equatable {
@@ -150,9 +183,17 @@ public enum ConcurrencyProof {
         public var warmup: [Round]
         public var rounds: [Round]
         public var controls: [Control]
+        /// The run's statistics of the rounds and its stopping decision, as claimed; `attest verify`
+        /// re-derives them from the rounds and reports a claim that does not follow.
+        public var analysis: PairedRounds.Analysis?
+        /// Whether hardware counters (perf_event_open) were available: "not supported: …" on most VMs.
+        public var hardwareCounters: String?
 
         public init(availableParallelism: Int, availableParallelismDerivation: String, calibration: Calibration,
-                    warmup: [Round], rounds: [Round], controls: [Control]) {
+                    warmup: [Round], rounds: [Round], controls: [Control], analysis: PairedRounds.Analysis? = nil,
+                    hardwareCounters: String? = nil) {
+            self.analysis = analysis
+            self.hardwareCounters = hardwareCounters
             self.availableParallelism = availableParallelism
             self.availableParallelismDerivation = availableParallelismDerivation
             self.calibration = calibration
@@ -175,10 +216,25 @@ public enum ConcurrencyProof {
         public var bandExcellent: Double
         public var bandGood: Double
         public var bandPartial: Double
+        /// Nil or 1: the first rule (medians of the rounds against hard lines), kept so that bundles
+        /// written with it still verify. 2: the paired-round intervals of `PairedRounds`.
+        public var version: Int?
+        /// A round whose speed probes differ by more than this (|ln(before sequential ÷ before
+        /// parallel)| on any CPU) between its two configurations is disturbed.
+        public var maxProbeDrift: Double?
 
+        /// The interval rule. The CPU-per-task band is wider than the first rule's because honest
+        /// memory-heavy programs measured 0.98–1.36 here while a CPU-burning helper cost 1.59.
         public static let standard = Criteria(
+            speedupFactor: 0.75, cpuWallFactor: 0.75, cpuPerTaskRange: [0.8, 1.45], maxForeignCPUs: 0.5,
+            bandExcellent: 0.9, bandGood: 0.75, bandPartial: 0.4, version: 2, maxProbeDrift: 0.1)
+
+        /// The first rule, as bundles written before the interval rule recorded it.
+        public static let medianRule = Criteria(
             speedupFactor: 0.75, cpuWallFactor: 0.75, cpuPerTaskRange: [0.8, 1.25], maxForeignCPUs: 0.5,
-            bandExcellent: 0.9, bandGood: 0.75, bandPartial: 0.4)
+            bandExcellent: 0.9, bandGood: 0.75, bandPartial: 0.4, version: nil, maxProbeDrift: nil)
+
+        public var usesIntervals: Bool { (version ?? 1) >= 2 }
     }
 
     /// The figures the criterion is applied to, derived from measurements only.
@@ -197,6 +253,13 @@ public enum ConcurrencyProof {
         public var runQueueWaitPerCPU: Double?
         public var band: String
         public var failedChecks: [String]
+        /// Checks whose interval neither clears nor misses its line yet (interval rule only).
+        public var undecidedChecks: [String]? = nil
+        /// The paired-round statistics (interval rule only).
+        public var analysis: PairedRounds.Analysis? = nil
+        /// The sequential (baseline) configuration's CPU/wall, median over the rounds: well below 1
+        /// it slept or waited, which inflates S.
+        public var baselineCPUPerWall: Double? = nil
     }
 
     public struct ControlVerdict: Codable, Sendable, Equatable {
@@ -212,8 +275,12 @@ public enum ConcurrencyProof {
         public var figures: Figures?
         public var controls: [ControlVerdict]
         public var diagnosis: [String]
+        /// Claims of the record (its analysis, stopping decision, disturbed flags) that do not
+        /// follow from its rounds: each is a verification finding.
+        public var claimProblems: [String] = []
     }
 
+    /// The stopping rule's inputs recorded in these parameters.
     /// Checks one sequential/parallel comparison; returns the checks that failed (empty = pass).
     static func failedChecks(sequentialWall: Double, parallelWall: Double, parallelTaskCPU: Double,
                              sequentialCPUPerTask: Double, parallelCPUPerTask: Double, digestsEqual: Bool,
@@ -235,10 +302,27 @@ public enum ConcurrencyProof {
         if !(ratio >= low && ratio <= high) {
             checks.append("CPU per task ratio \(format(ratio)) outside \(format(low))–\(format(high))")
         }
-        if !digestsEqual {
-            checks.append("task output digests differ between the sequential and parallel runs (or are missing)")
-        }
+        if !digestsEqual { checks.append(digestsDifferText) }
         return (checks, speedup, cpuWall, ratio)
+    }
+
+    static let digestsDifferText = "task output digests differ between the sequential and parallel runs (or are missing)"
+
+    /// The interval rule's checks, in words: those whose interval missed its line, and those
+    /// whose interval still straddles it.
+    static func intervalChecks(_ analysis: PairedRounds.Analysis, k: Int, criteria: Criteria) -> (failed: [String], undecided: [String]) {
+        var failed: [String] = []
+        var undecided: [String] = []
+        func add(_ decision: PairedRounds.Decision, _ text: String) {
+            if decision == .failed { failed.append(text) } else if decision == .undecided { undecided.append(text) }
+        }
+        let threshold = analysis.speedupThreshold
+        add(analysis.speedupDecision, "speedup S = \(analysis.speedup.text) against \(format(threshold)) (= \(criteria.speedupFactor)·k, k = \(k))")
+        add(analysis.cpuPerWallDecision, "CPU/wall \(analysis.parallelCPUPerWall.text) against \(format(criteria.cpuWallFactor * Double(k))) (= \(criteria.cpuWallFactor)·k)")
+        let low = criteria.cpuPerTaskRange.first ?? 0.8
+        let high = criteria.cpuPerTaskRange.last ?? 1.25
+        add(analysis.cpuPerTaskDecision, "CPU per task ratio \(analysis.cpuPerTaskRatio.text) against the band \(format(low))–\(format(high))")
+        return (failed, undecided)
     }
 
     static func format(_ value: Double) -> String {
@@ -279,23 +363,42 @@ public enum ConcurrencyProof {
             return Judgement(outcome: GateOutcome(status: .failed, summary: "no measured rounds"), figures: nil, controls: [], diagnosis: [])
         }
         let digestsEqual = digestsAgree(rounds, workers: parameters.workers)
-        let main = failedChecks(
-            sequentialWall: sequentialWall, parallelWall: parallelWall,
-            parallelTaskCPU: parallelCPUWall * parallelWall, sequentialCPUPerTask: sequentialPerTask,
-            parallelCPUPerTask: parallelPerTask, digestsEqual: digestsEqual, expectedParallelism: k, criteria: criteria)
+        let main: (checks: [String], speedup: Double, cpuWall: Double, ratio: Double)
+        var undecided: [String]?
+        var analysis: PairedRounds.Analysis?
+        if criteria.usesIntervals {
+            let result = PairedRounds.analyse(pairedRounds(rounds, criteria: criteria), expectedParallelism: k, digestsEqual: digestsEqual, criteria: criteria,
+                                              budget: parameters.budget)
+            var checks = intervalChecks(result, k: k, criteria: criteria)
+            if !digestsEqual { checks.failed.append(digestsDifferText) }
+            main = (checks.failed, result.speedup.estimate, result.parallelCPUPerWall.estimate, result.cpuPerTaskRatio.estimate)
+            undecided = checks.undecided
+            analysis = result
+        } else {
+            main = failedChecks(
+                sequentialWall: sequentialWall, parallelWall: parallelWall,
+                parallelTaskCPU: parallelCPUWall * parallelWall, sequentialCPUPerTask: sequentialPerTask,
+                parallelCPUPerTask: parallelPerTask, digestsEqual: digestsEqual, expectedParallelism: k, criteria: criteria)
+        }
         let efficiency = main.speedup / Double(k)
         let foreign = Statistics.median(rounds.compactMap(\.parallel.foreignCPUs))
         let steal = Statistics.median(rounds.compactMap(\.parallel.stealCPUs))
         let waits = rounds.flatMap(\.parallel.tasks).compactMap(\.runQueueWaitSeconds)
         let waitPerCPU: Double? = waits.isEmpty ? nil : waits.reduce(0, +) / max(1e-9, rounds.flatMap(\.parallel.tasks).reduce(0) { $0 + $1.cpuSeconds })
-        let band = Self.band(efficiency: efficiency, criteria: criteria)
+        let band = Self.band(efficiency: efficiency, interval: analysis?.efficiency, criteria: criteria)
         let figures = Figures(
             expectedParallelism: k, sequentialWallMedian: sequentialWall, parallelWallMedian: parallelWall,
             speedup: main.speedup, efficiency: efficiency,
             karpFlattSerialFraction: Statistics.karpFlatt(speedup: main.speedup, workers: k),
             parallelCPUPerWall: main.cpuWall, cpuPerTaskRatio: main.ratio, digestsEqual: digestsEqual,
             foreignCPUsMedian: foreign, stealCPUsMedian: steal, runQueueWaitPerCPU: waitPerCPU,
-            band: band, failedChecks: main.checks)
+            band: band, failedChecks: main.checks, undecidedChecks: undecided, analysis: analysis,
+            baselineCPUPerWall: Statistics.median(rounds.map { $0.sequential.wallSeconds > 0 ? $0.sequential.taskCPUSeconds / $0.sequential.wallSeconds : 0 }))
+        let claimProblems = PairedRounds.claimProblems(
+            claimed: measurements.analysis, derived: analysis, rounds: pairedRounds(rounds, criteria: criteria),
+            recordedDisturbed: rounds.map(\.disturbed), expectedParallelism: k,
+            digestsEqual: { digestsAgree(Array(rounds.prefix($0)), workers: parameters.workers) },
+            criteria: criteria, budget: parameters.budget)
 
         let controls = measurements.controls.map { control -> ControlVerdict in
             let sequential = control.sequential
@@ -317,38 +420,84 @@ public enum ConcurrencyProof {
         }
 
         let diagnosis = diagnose(figures: figures, mode: parameters.mode, available: available, criteria: criteria)
+            + seen(figures, workers: parameters.workers, available: available, criteria: criteria)
         let outcome = decide(figures: figures, controls: controls, available: available,
                              derivation: measurements.availableParallelismDerivation, criteria: criteria)
-        return Judgement(outcome: outcome, figures: figures, controls: controls, diagnosis: diagnosis)
+        return Judgement(outcome: outcome, figures: figures, controls: controls, diagnosis: diagnosis, claimProblems: claimProblems)
+    }
+
+    /// The rounds as the interval rule reads them.
+    static func pairedRounds(_ rounds: [Round], criteria: Criteria) -> [PairedRounds.Round] {
+        rounds.map {
+            PairedRounds.Round(sequentialWall: $0.sequential.wallSeconds, parallelWall: $0.parallel.wallSeconds,
+                               parallelCPU: $0.parallel.taskCPUSeconds, sequentialCPUPerTask: cpuPerTask($0.sequential),
+                               parallelCPUPerTask: cpuPerTask($0.parallel),
+                               disturbed: PairedRounds.isDisturbed($0.sequentialProbes, $0.parallelProbes, criteria: criteria))
+        }
     }
 
     /// The efficiency band of the original guide.
-    static func band(efficiency: Double, criteria: Criteria) -> String {
-        switch efficiency {
+    static func band(efficiency: Double, interval: PairedRounds.Interval? = nil, criteria: Criteria) -> String {
+        let name = switch efficiency {
         case criteria.bandExcellent...: "excellent"
         case criteria.bandGood...: "good"
         case criteria.bandPartial...: "partial: a bottleneck exists"
         default: "failed"
         }
+        guard let lower = interval?.lower, let upper = interval?.upper else { return name }
+        return "\(name), 95% CI \(format(lower))–\(format(upper))"
     }
 
     /// The gate's status from its figures and controls, in this order: one CPU → not shown; a
     /// passing (or missing) negative control → invalid; no failed check → passed; a failure under
     /// other tenants' load → inconclusive; else failed. Shared by the built-in and external proofs.
     static func decide(figures: Figures, controls: [ControlVerdict], available: Int, derivation: String, criteria: Criteria) -> GateOutcome {
-        let headline = "S = \(format(figures.speedup)) (k = \(figures.expectedParallelism)), E = \(format(figures.efficiency)), CPU/wall = \(format(figures.parallelCPUPerWall))"
+        let headline: String
+        if let analysis = figures.analysis {
+            let disturbed = analysis.roundsMeasured - analysis.roundsUsed
+            headline = "S = \(analysis.speedup.text) over \(analysis.roundsUsed) round\(analysis.roundsUsed == 1 ? "" : "s")\(disturbed > 0 ? " (\(analysis.roundsMeasured) measured, \(disturbed) disturbed)" : "") (k = \(figures.expectedParallelism), threshold \(format(analysis.speedupThreshold))), E = \(format(figures.efficiency)), CPU/wall = \(format(figures.parallelCPUPerWall))"
+        } else {
+            headline = "S = \(format(figures.speedup)) (k = \(figures.expectedParallelism)), E = \(format(figures.efficiency)), CPU/wall = \(format(figures.parallelCPUPerWall))"
+        }
+        let undecided = figures.undecidedChecks ?? []
         if available <= 1 {
             return GateOutcome(status: .notShown, summary: "cannot be shown on one CPU (\(derivation)); \(headline)")
         } else if let passing = controls.first(where: { !$0.failedAsExpected }) {
             return GateOutcome(status: .invalid, summary: "negative control \(passing.name) passed, so the measurement is broken; \(headline)")
         } else if controls.isEmpty {
             return GateOutcome(status: .invalid, summary: "no negative controls were run, so a pass could not be trusted; \(headline)")
-        } else if figures.failedChecks.isEmpty {
+        } else if figures.failedChecks.isEmpty && undecided.isEmpty {
             return GateOutcome(status: .passed, summary: "\(headline), \(figures.band)")
-        } else if let foreign = figures.foreignCPUsMedian, foreign > criteria.maxForeignCPUs {
+        } else if figures.failedChecks.isEmpty, let analysis = figures.analysis, analysis.roundsUsed == 0 {
+            return GateOutcome(status: .inconclusive, summary: "all \(analysis.roundsMeasured) measured rounds were disturbed (the CPUs' speed drifted by more than \(format((criteria.maxProbeDrift ?? 0) * 100))% between a round's two configurations): a noisy host; re-run when the machine is quiet")
+        } else if figures.failedChecks.isEmpty {
+            let likely = figures.analysis?.roundsLikelyNeeded.map { "; about \($0) rounds would likely decide" } ?? ""
+            return GateOutcome(status: .inconclusive, summary: "undecided: the 95% intervals do not clear their lines (\(undecided.joined(separator: "; ")))\(likely); \(headline)")
+        } else if let foreign = figures.foreignCPUsMedian, foreign > criteria.maxForeignCPUs, !failsWhateverTheLoad(figures, criteria: criteria) {
             return GateOutcome(status: .inconclusive, summary: "other processes used \(format(foreign)) CPUs during the parallel runs; re-run on a quieter machine; \(headline)")
         }
         return GateOutcome(status: .failed, summary: "\(headline); " + figures.failedChecks.joined(separator: "; "))
+    }
+
+    /// The named cases the figures fit (`Diagnosis`), for a gate that did not pass.
+    static func seen(_ figures: Figures, workers: Int, available: Int, criteria: Criteria) -> [String] {
+        guard !figures.failedChecks.isEmpty || !(figures.undecidedChecks ?? []).isEmpty else { return [] }
+        return Diagnosis.lines(Diagnosis.Evidence(
+            speedup: figures.speedup, parallelCPUPerWall: figures.parallelCPUPerWall, cpuPerTaskRatio: figures.cpuPerTaskRatio,
+            expectedParallelism: figures.expectedParallelism, workers: workers, available: available, digestsEqual: figures.digestsEqual,
+            runQueueWaitPerCPU: figures.runQueueWaitPerCPU, foreignCPUs: figures.foreignCPUsMedian, stealCPUs: figures.stealCPUsMedian,
+            disturbedRounds: figures.analysis.map { $0.roundsMeasured - $0.roundsUsed } ?? 0,
+            baselineCPUPerWall: figures.baselineCPUPerWall), criteria: criteria)
+    }
+
+    /// Under the interval rule, failures that other tenants' load cannot explain stay failures:
+    /// outputs that differ; CPU/wall below 0.5 (a CPU-bound program keeps at least its fair share
+    /// of 2 CPUs against one other busy tenant, about 1 CPU); CPU per task whose whole interval lies
+    /// above the band (load takes wall time, not the CPU time a task needs). The first rule turned
+    /// every failure under load into inconclusive, and its bundles keep that.
+    static func failsWhateverTheLoad(_ figures: Figures, criteria: Criteria) -> Bool {
+        guard criteria.usesIntervals, let analysis = figures.analysis else { return false }
+        return !figures.digestsEqual || figures.parallelCPUPerWall < 0.5 || analysis.cpuPerTaskDecision == .failed
     }
 
     /// What the failing figures look like, in the words of the original troubleshooting guide.
@@ -377,5 +526,13 @@ public enum ConcurrencyProof {
             lines.append("each task needed more CPU in parallel than alone: SMT siblings or memory contention slow the cores")
         }
         return lines
+    }
+}
+
+extension ConcurrencyProof.Parameters {
+    /// The stopping rule's inputs: `rounds` is the minimum; without a recorded maximum (bundles of
+    /// the first rule) no round was added.
+    var budget: PairedRounds.Budget {
+        PairedRounds.Budget(minRounds: rounds, maxRounds: max(rounds, maxRounds ?? rounds), seconds: timeBudgetSeconds)
     }
 }

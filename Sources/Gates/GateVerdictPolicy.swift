@@ -64,6 +64,25 @@ public struct GateVerdictPolicy: RecordPolicy {
 
     /// Re-derives one gate's outcome from its recorded parameters, measurements and criteria.
     static func rederive(_ predicate: GatePredicate) throws -> GateOutcome {
+        try rederiveWithClaims(predicate).outcome
+    }
+
+    /// The outcome, and what in the record's claimed statistics does not follow from its rounds.
+    static func rederiveWithClaims(_ predicate: GatePredicate) throws -> (outcome: GateOutcome, claimProblems: [String]) {
+        guard GateKind(rawValue: predicate.gate.number) == .concurrencyProof else { return (try rederiveOutcome(predicate), []) }
+        let judgement = CommandTarget.isExternal(predicate.parameters)
+            ? ExternalProof.judge(
+                parameters: try predicate.parameters.decode(ExternalProof.Parameters.self),
+                measurements: try predicate.measurements.decode(ExternalProof.Measurements.self),
+                criteria: try predicate.criteria.decode(ConcurrencyProof.Criteria.self))
+            : ConcurrencyProof.judge(
+                parameters: try predicate.parameters.decode(ConcurrencyProof.Parameters.self),
+                measurements: try predicate.measurements.decode(ConcurrencyProof.Measurements.self),
+                criteria: try predicate.criteria.decode(ConcurrencyProof.Criteria.self))
+        return (judgement.outcome, judgement.claimProblems)
+    }
+
+    static func rederiveOutcome(_ predicate: GatePredicate) throws -> GateOutcome {
         guard let kind = GateKind(rawValue: predicate.gate.number), kind.name == predicate.gate.name else {
             throw RederivationError.unknownGate(predicate.gate.number, predicate.gate.name)
         }
@@ -117,6 +136,8 @@ public struct GateVerdictPolicy: RecordPolicy {
         var derived: (kind: GateKind, status: GateStatus)?
         /// A scaling record (checked, but never part of the verdict) rather than a gate record.
         var isScaling = false
+        /// A gate-2 record judged by the first (median) rule, under which inconclusive meant FAILED.
+        var firstRule = false
     }
 
     /// Re-derives a gate record's status, or a scaling record's figures, on whichever core
@@ -147,19 +168,25 @@ public struct GateVerdictPolicy: RecordPolicy {
             return Inspection(findings: [Finding(code: "verdict.unreadable-gate", message: "the gate record cannot be read for re-derivation: \(error)", recordIndex: statement.index)], derived: nil)
         }
         let outcome: GateOutcome
+        let claimProblems: [String]
         do {
-            outcome = try rederive(predicate)
+            (outcome, claimProblems) = try rederiveWithClaims(predicate)
         } catch {
             return Inspection(findings: [Finding(code: "verdict.unreadable-measurements", message: "gate \(predicate.gate.number)'s measurements or criteria cannot be read: \(error)", recordIndex: statement.index)], derived: nil)
         }
-        var findings: [Finding] = []
+        var findings = claimProblems.map {
+            Finding(code: "verdict.analysis-mismatch", message: "gate \(predicate.gate.number) (\(predicate.gate.name)): \($0)",
+                    recordIndex: statement.index)
+        }
         if outcome.status.rawValue != predicate.result.status || outcome.status.passed != predicate.result.passed {
             findings.append(Finding(
                 code: "verdict.gate-mismatch",
                 message: "gate \(predicate.gate.number) (\(predicate.gate.name)) claims \(predicate.result.status) but its measurements give \(outcome.status.rawValue): \(outcome.summary)",
                 recordIndex: statement.index))
         }
-        return Inspection(findings: findings, derived: GateKind(rawValue: predicate.gate.number).map { ($0, outcome.status) })
+        return Inspection(findings: findings, derived: GateKind(rawValue: predicate.gate.number).map { ($0, outcome.status) },
+                          firstRule: predicate.gate.number == GateKind.concurrencyProof.rawValue
+                              && (predicate.criteria["version"]?.intValue ?? 1) < 2)
     }
 
     public func check(statements: [VerifiedStatement], inspections: RecordInspections<Inspection>) -> [Finding] {
@@ -169,7 +196,9 @@ public struct GateVerdictPolicy: RecordPolicy {
         var lastStatus = [GateStatus?](repeating: nil, count: (GateKind.allCases.map(\.rawValue).max() ?? 0) + 1)
         var gateCount = 0
         var scalings: [Int] = []
+        var firstRule = false
         for (index, inspection) in inspections {
+            if inspection.derived?.kind == .concurrencyProof { firstRule = inspection.firstRule }
             if !inspection.findings.isEmpty { findings += inspection.findings }
             if let (kind, status) = inspection.derived { lastStatus[kind.rawValue] = status }
             if inspection.isScaling { scalings.append(index) } else { gateCount += 1 }
@@ -211,7 +240,7 @@ public struct GateVerdictPolicy: RecordPolicy {
                                                 recordIndex: summary.index))
                     }
                 }
-                let expected = Verdict.derive(from: derived)
+                let expected = Verdict.derive(from: derived, firstRule: firstRule)
                 if predicate.verdict != expected.rawValue {
                     findings.append(Finding(code: "verdict.mismatch",
                                             message: "the summary claims \(predicate.verdict); the recorded measurements give \(expected.rawValue)",

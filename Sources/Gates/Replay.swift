@@ -3,11 +3,12 @@ import SwarmRuntime
 
 /// How a replay of the concurrency proof ended on this machine.
 public enum ReplayVerdict: String, Sendable {
-    /// The recorded work was redone with the same outputs, the gate-2 criterion holds here, and the
-    /// efficiency is within `Replay.efficiencyTolerance` of the original.
+    /// The recorded work was redone with the same outputs, and the replay's intervals reached the
+    /// same decided outcome (passed or failed) as the original's.
     case reproduced = "REPRODUCED"
+    /// The replay reached the other decided outcome, or the recorded work was not what was done.
     case notReproduced = "NOT REPRODUCED"
-    /// This machine cannot decide (one CPU, or too much load from other processes).
+    /// Either side undecided (one CPU, load from other processes, intervals that straddle the line).
     case inconclusive = "INCONCLUSIVE"
 }
 
@@ -35,10 +36,6 @@ public struct ReplayResult: Sendable {
 /// Re-runs gate 2 with a verified bundle's recorded parameters (W, iterations, per-task seeds,
 /// rounds) and judges it with this machine's available parallelism.
 public enum Replay {
-    /// How far the replay's efficiency E may fall below the original's and still count as the
-    /// same claim: machines differ, but a drop of more than a quarter of ideal is a different result.
-    public static let efficiencyTolerance = 0.25
-
     public enum Failure: Error, HintedError {
         case noConcurrencyProof
         case unreadable(String)
@@ -56,6 +53,11 @@ public enum Replay {
             case .unreadable: "the bundle verified but its gate 2 record is not in the format this attest writes"
             }
         }
+    }
+
+    /// The replay's round budget: the original's, or the run's default for a bundle of the first rule.
+    static func replayMaxRounds(minimum: Int, recorded: Int?) -> Int {
+        max(minimum, recorded ?? RunConfiguration.defaultMaxRounds)
     }
 
     /// - Parameter statements: the verified bundle's statements (VerificationReport.statements).
@@ -108,10 +110,13 @@ public enum Replay {
         }
 
         // 2. The claim, judged with this machine's parallelism.
-        let measurements = try measurer.proofMeasurements(parameters: parameters, calibration: originalMeasurements.calibration) { phase, round, total in
+        // The replay is judged by today's interval rule whatever rule the original used.
+        var replayParameters = parameters
+        replayParameters.maxRounds = replayMaxRounds(minimum: parameters.rounds, recorded: parameters.maxRounds)
+        let measurements = try measurer.proofMeasurements(parameters: replayParameters, calibration: originalMeasurements.calibration) { phase, round, total in
             progress(round.map { "\(phase) (round \($0)/\(total ?? 0))" } ?? phase)
         }
-        let replay = ConcurrencyProof.judge(parameters: parameters, measurements: measurements, criteria: criteria)
+        let replay = ConcurrencyProof.judge(parameters: replayParameters, measurements: measurements, criteria: .standard)
         result.replay = replay.figures
         result.replayParallelism = measurements.availableParallelism
         result.replayDerivation = measurements.availableParallelismDerivation
@@ -121,21 +126,32 @@ public enum Replay {
         return result
     }
 
-    /// The replay's verdict from the original's and the replay's judgements: one CPU or foreign
-    /// load → inconclusive; a pass here within the efficiency tolerance → reproduced.
+    /// The replay's verdict: the original's outcome and the replay's, each decided by its own
+    /// intervals. The same decided outcome → reproduced; the other decided outcome → not
+    /// reproduced; anything undecided on either side (inconclusive, one CPU, a broken control)
+    /// → inconclusive. A failed original that fails again is reproduced too: the claim is the outcome.
     static func verdict(original: ConcurrencyProof.Judgement, replay: ConcurrencyProof.Judgement) -> (ReplayVerdict, String) {
-        switch replay.outcome.status {
-        case .notShown, .inconclusive:
-            return (.inconclusive, replay.outcome.summary)
-        case .passed:
-            let originalE = original.figures?.efficiency ?? 0
-            let replayE = replay.figures?.efficiency ?? 0
-            if replayE + efficiencyTolerance >= originalE {
-                return (.reproduced, "the criterion holds here and E \(ConcurrencyProof.format(replayE)) is within \(efficiencyTolerance) of the original \(ConcurrencyProof.format(originalE))")
-            }
-            return (.notReproduced, "the criterion holds here but E \(ConcurrencyProof.format(replayE)) is more than \(efficiencyTolerance) below the original \(ConcurrencyProof.format(originalE))")
-        case .failed, .invalid:
-            return (.notReproduced, replay.outcome.summary)
+        let before = original.outcome.status
+        let after = replay.outcome.status
+        let originalS = interval(original.figures)
+        let replayS = interval(replay.figures)
+        let sides = "original \(before.rawValue) with S = \(originalS), replay \(after.rawValue) with S = \(replayS)"
+        let decided: Set<GateStatus> = [.passed, .failed]
+        guard decided.contains(after) else {
+            return (.inconclusive, "\(replay.outcome.summary) — the replay did not reach a decision here (\(sides))")
         }
+        guard decided.contains(before) else {
+            return (.inconclusive, "the original outcome was not decided (\(sides)): there is no decided claim to reproduce")
+        }
+        if before == after {
+            return (.reproduced, "the replay reached the original's outcome, \(after.rawValue) (\(sides))")
+        }
+        return (.notReproduced, "the replay reached the other outcome (\(sides)): \(replay.outcome.summary)")
+    }
+
+    /// "1.93 (95% CI 1.85–2.01)" for figures of the interval rule, the median S for the first rule.
+    public static func interval(_ figures: ConcurrencyProof.Figures?) -> String {
+        guard let figures else { return "none" }
+        return figures.analysis?.speedup.text ?? "\(ConcurrencyProof.format(figures.speedup)) (median rule, no interval)"
     }
 }

@@ -15,7 +15,14 @@ public struct RunConfiguration: Sendable, Equatable {
     public var bots: Int
     public var workers: Int
     public var taskSeconds: Double
+    /// The minimum of measured rounds of gate 2 (after one warm-up).
     public var rounds: Int
+    /// While gate 2's intervals cannot decide, rounds are added one at a time up to this many
+    /// (never fewer than `rounds`).
+    public var maxRounds = RunConfiguration.defaultMaxRounds
+    public static let defaultMaxRounds = 12
+    /// …or until the measured rounds' wall time (both configurations) reaches this many seconds.
+    public var timeBudgetSeconds: Double?
     public var threadSampleSeconds: Double
     public var cpuSampleSeconds: Double
     public var sampleHz: Double
@@ -64,6 +71,11 @@ public struct RunConfiguration: Sendable, Equatable {
         self.repositoryDirectory = repositoryDirectory
     }
 
+    /// Gate 2's stopping rule for this run.
+    public var roundBudget: PairedRounds.Budget {
+        PairedRounds.Budget(minRounds: rounds, maxRounds: max(rounds, maxRounds), seconds: timeBudgetSeconds)
+    }
+
     /// Throws the first parameter that is out of range, naming the flag and the allowed values.
     public func validate() throws(GateError) {
         func check(_ ok: Bool, _ name: String, _ value: String, _ expected: String) throws(GateError) {
@@ -73,6 +85,10 @@ public struct RunConfiguration: Sendable, Equatable {
         try check(Self.botRange.contains(bots), "--bots", "\(bots)", "from 1 to 10000")
         try check(Self.workerRange.contains(workers), "--workers", "\(workers)", "from 1 to 256")
         try check(Self.roundRange.contains(rounds), "--rounds", "\(rounds)", "from 1 to 100")
+        try check(Self.roundRange.contains(maxRounds), "--max-rounds", "\(maxRounds)", "from 1 to 100")
+        if let timeBudgetSeconds {
+            try check(Self.secondsRange.contains(timeBudgetSeconds), "--time-budget", "\(timeBudgetSeconds)", "above 0.01 and at most 3600")
+        }
         try check(Self.secondsRange.contains(taskSeconds), "--task-seconds", "\(taskSeconds)", "above 0.01 and at most 3600")
         try check(Self.secondsRange.contains(threadSampleSeconds), "--sample-seconds (D3)", "\(threadSampleSeconds)", "above 0.01 and at most 3600")
         try check(Self.secondsRange.contains(cpuSampleSeconds), "--sample-seconds (D4)", "\(cpuSampleSeconds)", "above 0.01 and at most 3600")

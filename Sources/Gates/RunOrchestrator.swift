@@ -94,7 +94,7 @@ public final class RunOrchestrator {
         let startedAt = Date()
         let clock = MonotonicStopwatch()
         let (parameters, points) = try measurer.scaling(
-            requested: configuration.scalingCounts, taskSeconds: configuration.taskSeconds, rounds: configuration.rounds,
+            requested: configuration.scalingCounts, taskSeconds: configuration.taskSeconds, budget: configuration.roundBudget,
             runID: runID, calibration: context.calibration,
             progress: { phase, round, total in progress(.phase(.concurrencyProof, phase, round: round, of: total)) })
         let seconds = clock.seconds
@@ -138,7 +138,7 @@ public final class RunOrchestrator {
                                     diagnosis: outcome.status.passed ? [] : ["the audited sources do not show OS threads in the bot and manager; \(CodeAudit.weakEvidenceNote)"])
         case .concurrencyProof:
             let (parameters, measurements, calibration) = try measurer.concurrencyProof(
-                workers: configuration.workers, taskSeconds: configuration.taskSeconds, rounds: configuration.rounds,
+                workers: configuration.workers, taskSeconds: configuration.taskSeconds, budget: configuration.roundBudget,
                 runID: runID, progress: { phase, round, total in progress(.phase(gate, phase, round: round, of: total)) })
             let judgement = ConcurrencyProof.judge(parameters: parameters, measurements: measurements, criteria: .standard)
             context.calibration = calibration
@@ -172,7 +172,7 @@ public final class RunOrchestrator {
                                     criteria: JSONValue(encoding: CPUUtilization.Criteria.standard), outcome: outcome, diagnosis: diagnosis)
         case .baselineComparison:
             let (parameters, measurements) = try measurer.baselineComparison(
-                workers: configuration.workers, taskSeconds: configuration.taskSeconds, runID: runID,
+                workers: configuration.workers, taskSeconds: configuration.taskSeconds, rounds: configuration.rounds, runID: runID,
                 calibration: context.calibration, progress: { phase in progress(.phase(gate, phase, round: nil, of: nil)) })
             let outcome = BaselineComparison.evaluate(measurements: measurements, criteria: .standard)
             let diagnosis = outcome.status.passed ? [] : ["the run's mode (\(configuration.mode.rawValue)) is not better than the cooperative single-thread baseline: the bots do not run in parallel"]

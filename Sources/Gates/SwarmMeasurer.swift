@@ -74,15 +74,16 @@ struct SwarmMeasurer {
 
     // MARK: Gate 2
 
-    func concurrencyProof(workers: Int, taskSeconds: Double, rounds: Int, runID: String,
+    func concurrencyProof(workers: Int, taskSeconds: Double, budget: PairedRounds.Budget, runID: String,
                           progress: (String, Int?, Int?) -> Void) throws -> (ConcurrencyProof.Parameters, ConcurrencyProof.Measurements, WorkKernel.Calibration) {
         progress("calibrating the work kernel", nil, nil)
         let calibration = WorkKernel.calibrate(targetSeconds: taskSeconds)
         let seeds = (0..<workers).map { Self.seed(label: "gate2", runID: runID, index: $0) }
         let parameters = ConcurrencyProof.Parameters(
-            workers: workers, taskSeconds: taskSeconds, rounds: rounds, warmupRounds: 1,
+            workers: workers, taskSeconds: taskSeconds, rounds: budget.minRounds, warmupRounds: 1,
             iterationsPerTask: calibration.iterations, seeds: seeds.map { String($0) }, mode: mode.rawValue,
-            seedDerivation: Self.seedDerivation.replacingOccurrences(of: "<gate>", with: "gate2"))
+            seedDerivation: Self.seedDerivation.replacingOccurrences(of: "<gate>", with: "gate2"),
+            maxRounds: budget.maxRounds, timeBudgetSeconds: budget.seconds)
         let measurements = try proofMeasurements(
             parameters: parameters,
             calibration: .init(targetSeconds: calibration.targetSeconds, iterations: calibration.iterations,
@@ -94,20 +95,27 @@ struct SwarmMeasurer {
     /// The proof's protocol for given parameters (seeds and iterations fixed): one warm-up, then
     /// the rounds in random order, then both negative controls. Used by a run and by a replay.
     func proofMeasurements(parameters: ConcurrencyProof.Parameters, calibration: ConcurrencyProof.Calibration,
+                           criteria: ConcurrencyProof.Criteria = .standard,
                            progress: (String, Int?, Int?) -> Void) throws -> ConcurrencyProof.Measurements {
         let snapshot = SystemProbe.snapshot()
-        let rounds = parameters.rounds
+        let budget = parameters.budget
         let workers = parameters.workers
         let taskSeconds = parameters.taskSeconds
         let tasks = parameters.seeds.map { BotTask.work(seed: UInt64($0) ?? 0, iterations: parameters.iterationsPerTask) }
+        let k = max(1, min(workers, snapshot.availableParallelism))
+        let probeIterations = Self.probeIterations(calibration)
         var generator = SystemRandomNumberGenerator()
 
         func round(_ index: Int, label: String) throws -> ConcurrencyProof.Round {
             var sequential: ConcurrencyProof.ConfigurationMeasurement?
             var parallel: ConcurrencyProof.ConfigurationMeasurement?
+            var probes: [String: [ConcurrencyProof.SpeedProbe]] = [:]
             let order = Bool.random(using: &generator) ? ["sequential", "parallel"] : ["parallel", "sequential"]
             for configuration in order {
-                progress("\(label): \(configuration)", index, rounds)
+                progress("\(label): \(configuration)", index, budget.maxRounds)
+                if criteria.maxProbeDrift != nil {
+                    probes[configuration] = try Self.probe(cpus: snapshot.affinityCPUs, iterations: probeIterations)
+                }
                 if configuration == "sequential" {
                     sequential = try runConfiguration(tasks, parallel: false, cpus: snapshot.affinityCPUs)
                 } else {
@@ -115,12 +123,19 @@ struct SwarmMeasurer {
                 }
             }
             guard let sequential, let parallel else { throw GateError.swarmFailed("a configuration did not run") }
-            return ConcurrencyProof.Round(index: index, order: order, sequential: sequential, parallel: parallel)
+            var round = ConcurrencyProof.Round(index: index, order: order, sequential: sequential, parallel: parallel,
+                                               sequentialProbes: probes["sequential"], parallelProbes: probes["parallel"])
+            if criteria.maxProbeDrift != nil {
+                round.disturbed = PairedRounds.isDisturbed(round.sequentialProbes, round.parallelProbes, criteria: criteria)
+            }
+            return round
         }
 
         let warmup = try round(0, label: "warm-up")
-        var measured: [ConcurrencyProof.Round] = []
-        for index in 1...rounds { measured.append(try round(index, label: "round")) }
+        let (measured, analysis) = try PairedRounds.measure(criteria: criteria, budget: budget, k: k,
+                                                            round: { try round($0, label: "round") },
+                                                            paired: { ConcurrencyProof.pairedRounds($0, criteria: criteria) },
+                                                            digestsEqual: { ConcurrencyProof.digestsAgree($0, workers: workers) })
 
         progress("negative control: every bot pinned to one CPU", nil, nil)
         let pinCPU = snapshot.affinityCPUs.first ?? 0
@@ -142,14 +157,31 @@ struct SwarmMeasurer {
                       sequential: nil, parallel: pinned),
                 .init(name: "sleep_only", description: "each task replaced by a \(sleepSeconds) s sleep",
                       sequential: sleepSequential, parallel: sleepParallel),
-            ])
+            ],
+            analysis: analysis, hardwareCounters: HardwareCounters.availability())
+    }
+
+    /// Iterations of the work kernel that take about 30 ms on one CPU of this machine.
+    static func probeIterations(_ calibration: ConcurrencyProof.Calibration) -> Int {
+        guard calibration.targetSeconds > 0 else { return calibration.iterations }
+        return max(1, Int(Double(calibration.iterations) / calibration.targetSeconds * 0.03))
+    }
+
+    static func probe(cpus: [Int], iterations: Int) throws -> [ConcurrencyProof.SpeedProbe] {
+        do {
+            return try CPUSpeedProbe.measure(cpus: cpus, iterations: iterations).map {
+                ConcurrencyProof.SpeedProbe(cpu: $0.cpu, iterations: $0.iterations, seconds: $0.cpuSeconds)
+            }
+        } catch {
+            throw GateError.swarmFailed("the speed probe could not run: \(error)")
+        }
     }
 
     // MARK: Scaling
 
     /// Gate 2's protocol at each count (after the cap rule), with the work kernel's calibration
     /// reused so every count does tasks of the same size; each count gets its own seeds.
-    func scaling(requested: [Int], taskSeconds: Double, rounds: Int, runID: String, calibration: WorkKernel.Calibration?,
+    func scaling(requested: [Int], taskSeconds: Double, budget: PairedRounds.Budget, runID: String, calibration: WorkKernel.Calibration?,
                  progress: (String, Int?, Int?) -> Void) throws -> (Scaling.Parameters, [Scaling.Point]) {
         let snapshot = SystemProbe.snapshot()
         let counts = Scaling.counts(requested: requested, availableParallelism: snapshot.availableParallelism)
@@ -162,9 +194,10 @@ struct SwarmMeasurer {
             let label = "scaling\(workers)"
             let seeds = (0..<workers).map { Self.seed(label: label, runID: runID, index: $0) }
             let parameters = ConcurrencyProof.Parameters(
-                workers: workers, taskSeconds: taskSeconds, rounds: rounds, warmupRounds: 1,
+                workers: workers, taskSeconds: taskSeconds, rounds: budget.minRounds, warmupRounds: 1,
                 iterationsPerTask: kernel.iterations, seeds: seeds.map { String($0) }, mode: mode.rawValue,
-                seedDerivation: Self.seedDerivation.replacingOccurrences(of: "<gate>", with: label))
+                seedDerivation: Self.seedDerivation.replacingOccurrences(of: "<gate>", with: label),
+                maxRounds: budget.maxRounds, timeBudgetSeconds: budget.seconds)
             let measurements = try proofMeasurements(parameters: parameters, calibration: recordedCalibration) { phase, round, total in
                 progress("scaling, \(workers) worker\(workers == 1 ? "" : "s"): \(phase)", round, total)
             }
@@ -173,7 +206,7 @@ struct SwarmMeasurer {
         let parameters = Scaling.Parameters(
             requestedCounts: requested, availableParallelism: snapshot.availableParallelism,
             availableParallelismDerivation: snapshot.availableParallelismDerivation, capRule: Scaling.capRule,
-            counts: counts, taskSeconds: taskSeconds, rounds: rounds, iterationsPerTask: kernel.iterations, mode: mode.rawValue)
+            counts: counts, taskSeconds: taskSeconds, rounds: budget.minRounds, iterationsPerTask: kernel.iterations, mode: mode.rawValue)
         return (parameters, points)
     }
 
@@ -243,7 +276,7 @@ struct SwarmMeasurer {
 
     // MARK: Gate 5
 
-    func baselineComparison(workers: Int, taskSeconds: Double, runID: String, calibration: WorkKernel.Calibration?,
+    func baselineComparison(workers: Int, taskSeconds: Double, rounds: Int, runID: String, calibration: WorkKernel.Calibration?,
                             progress: (String) -> Void) throws -> (BaselineComparison.Parameters, BaselineComparison.Measurements) {
         let snapshot = SystemProbe.snapshot()
         let iterations = calibration?.iterations ?? WorkKernel.calibrate(targetSeconds: taskSeconds).iterations
@@ -276,11 +309,19 @@ struct SwarmMeasurer {
                 coresUsed: coresUsed, digests: reports.map(\.digest))
         }
 
-        let candidate = try measureMode(swarmMode)
-        let baseline = try measureMode(.cooperative)
+        // Paired rounds, as in gate 2: both modes back to back in random order, so each round's
+        // speedup shares one minute of the host.
+        var generator = SystemRandomNumberGenerator()
+        var pairs: [BaselineComparison.Pair] = []
+        for _ in 0..<max(2, rounds) {
+            let candidateFirst = Bool.random(using: &generator)
+            let first = try measureMode(candidateFirst ? swarmMode : .cooperative)
+            let second = try measureMode(candidateFirst ? .cooperative : swarmMode)
+            pairs.append(candidateFirst ? .init(candidate: first, baseline: second) : .init(candidate: second, baseline: first))
+        }
         return (BaselineComparison.Parameters(workers: workers, iterationsPerTask: iterations, candidateMode: mode.rawValue,
                                               baselineMode: SwarmMode.cooperative.rawValue),
-                BaselineComparison.Measurements(candidate: candidate, baseline: baseline))
+                BaselineComparison.Measurements(pairs: pairs))
     }
 }
 

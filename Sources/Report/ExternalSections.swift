@@ -21,7 +21,7 @@ enum ExternalSections {
         content += ConcurrencySection.roundCharts(
             rounds: measurements.rounds.map { (index: $0.index, order: $0.order.joined(separator: " then "),
                                                sequential: $0.baseline.wallSeconds, parallel: $0.parallel.wallSeconds) },
-            sequentialName: "baseline", k: k, criteria: criteria,
+            sequentialName: "baseline", k: k, criteria: criteria, analysis: judgement.figures?.analysis,
             description: "Wall-clock seconds of the baseline command (the work done sequentially) and of the parallel command, per measured round. The outputs of every run must be identical, so both did the same work; parallel bars about 1/k as tall as baseline ones mean the work overlapped.")
         content += runs(measurements)
         if !judgement.diagnosis.isEmpty {

@@ -103,9 +103,14 @@ public enum HTMLReport {
                         at: rows.firstIndex { $0.0 == "Sealed" }.map { $0 + 1 } ?? rows.count)
         }
         let list = rows.map { Markup.text("dt", [], $0.0) + Markup.text("dd", [], $0.1) }.joined()
-        var content = Markup.text("h2", [], verified
-            ? "VERIFIED: signatures, chain, seal and every re-derived verdict check out — verdict \(report.verdict ?? "?")"
-            : "NOT VERIFIED: \(report.allFindings.count) finding\(report.allFindings.count == 1 ? "" : "s") — do not trust the figures below")
+        // Authenticity and the claim are two questions: an authentic FAILED or INCONCLUSIVE verdict
+        // gets its own colour and words, never the green of a claim that holds.
+        let claim = ClaimAssessment(verdict: report.verdict, records: report.records.count)
+        var content = Markup.text("h2", [], !verified
+            ? "NOT VERIFIED: \(report.allFindings.count) finding\(report.allFindings.count == 1 ? "" : "s") — do not trust the figures below"
+            : claim.holds
+                ? "VERIFIED: signatures, chain, seal and every re-derived verdict check out — verdict \(report.verdict ?? "?")"
+                : "AUTHENTIC, CLAIM \(report.verdict ?? "?"): the signatures, chain and seal check out and the verdict follows from the measurements — and that verdict is \(report.verdict ?? "?"), not a pass")
         content += Markup.element("dl", [], list)
         if !verified {
             let findings = report.allFindings.map { finding in
@@ -116,8 +121,10 @@ public enum HTMLReport {
             content += Markup.text("h3", [], "Findings")
             content += Markup.element("ul", [("class", "findings")], findings.isEmpty ? Markup.text("li", [], "the bundle holds no records") : findings.joined())
         }
-        return Markup.element("section", [("id", "verification"), ("class", verified ? "banner ok" : "banner bad"),
-                                          ("role", verified ? "status" : "alert"), ("data-verified", verified ? "true" : "false")], content)
+        let style = !verified ? "banner bad" : claim.holds ? "banner ok" : "banner claim-not-holding"
+        return Markup.element("section", [("id", "verification"), ("class", style),
+                                          ("role", verified && claim.holds ? "status" : "alert"), ("data-verified", verified ? "true" : "false"),
+                                          ("data-claim-holds", verified && claim.holds ? "true" : "false")], content)
     }
 
     static func gatesTable(_ contents: BundleContents) -> String {

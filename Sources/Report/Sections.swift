@@ -32,7 +32,7 @@ enum ConcurrencySection {
                                    workers: "\(parameters.workers), \(measurements.availableParallelism) (\(measurements.availableParallelismDerivation)), \(k)")
         content += roundCharts(
             rounds: rounds.map { (index: $0.index, order: $0.order.joined(separator: " then "), sequential: $0.sequential.wallSeconds, parallel: $0.parallel.wallSeconds) },
-            sequentialName: "sequential", k: k, criteria: criteria,
+            sequentialName: "sequential", k: k, criteria: criteria, analysis: judgement.figures?.analysis,
             description: "Wall-clock seconds of the same \(parameters.workers) work-bounded tasks run one after another on one bot (sequential) and at once on \(parameters.workers) bots (parallel), per measured round. Parallel bars about 1/k as tall as sequential ones mean the tasks overlapped.")
         content += perBot(rounds: rounds)
         content += controls(judgement)
@@ -43,12 +43,14 @@ enum ConcurrencySection {
     static func figuresTable(_ judgement: ConcurrencyProof.Judgement, criteria: ConcurrencyProof.Criteria, k: Int,
                              sequentialName: String, workers: String) -> String {
         guard let figures = judgement.figures else { return "" }
-        return Markup.keyValueTable(caption: "Figures re-derived from the measurements (medians over the rounds)", rows: [
+        return Markup.keyValueTable(caption: "Figures re-derived from the measurements", rows: [
             ("Status (re-derived)", judgement.outcome.status.rawValue),
             ("Workers W, P, k = min(W, P)", workers),
             ("\(sequentialName) wall (median)", Numbers.fixed(figures.sequentialWallMedian) + " s"),
             ("Parallel wall (median)", Numbers.fixed(figures.parallelWallMedian) + " s"),
-            ("Speedup S", Numbers.fixed(figures.speedup) + " (needs ≥ \(Numbers.fixed(criteria.speedupFactor * Double(k))) = \(criteria.speedupFactor)·k)"),
+            ("Speedup S", figures.analysis.map { "geometric mean \($0.speedup.text) over \($0.roundsUsed) of \($0.roundsMeasured) rounds; the interval must lie at or above \(Numbers.fixed($0.speedupThreshold)) = \(criteria.speedupFactor)·k (\($0.speedupDecision.rawValue))" }
+                ?? Numbers.fixed(figures.speedup) + " (needs ≥ \(Numbers.fixed(criteria.speedupFactor * Double(k))) = \(criteria.speedupFactor)·k)"),
+            ("Rounds and stop", figures.analysis.map { "\($0.roundsMeasured) measured, stopped: \($0.stop?.rawValue ?? "not by the rule"); \($0.method), level \($0.level)" } ?? "the first rule: medians over the recorded rounds"),
             ("Efficiency E = S/k", Numbers.fixed(figures.efficiency) + " (\(figures.band))"),
             ("Karp–Flatt serial fraction", Numbers.fixed(figures.karpFlattSerialFraction)),
             ("CPU/wall of the parallel run", Numbers.fixed(figures.parallelCPUPerWall)),
@@ -61,7 +63,7 @@ enum ConcurrencySection {
     /// Wall time per round (sequential or baseline against parallel) and speedup per round
     /// against the ideal k and the criterion line.
     static func roundCharts(rounds: [(index: Int, order: String, sequential: Double, parallel: Double)], sequentialName: String,
-                            k: Int, criteria: ConcurrencyProof.Criteria, description: String) -> String {
+                            k: Int, criteria: ConcurrencyProof.Criteria, analysis: PairedRounds.Analysis?, description: String) -> String {
         let labels = rounds.map { "round \($0.index)" }
         let wallText = ChartText(
             id: "chart-gate2-wall", title: "Gate 2: \(sequentialName) and parallel wall time per round",
@@ -78,17 +80,30 @@ enum ConcurrencySection {
         let needed = criteria.speedupFactor * Double(k)
         let speedupText = ChartText(
             id: "chart-gate2-speedup", title: "Gate 2: speedup per round against the ideal and the criterion",
-            description: "Speedup S = \(sequentialName) wall ÷ parallel wall for each round, against the ideal S = k = \(k) and the criterion line \(criteria.speedupFactor)·k = \(Numbers.fixed(needed, 2)). A bar below the criterion line fails that round.",
+            description: analysis.map { analysis in
+                "Speedup r = \(sequentialName) wall ÷ parallel wall for each round, against the ideal S = k = \(k), the threshold \(criteria.speedupFactor)·k = \(Numbers.fixed(needed, 2)) and the 95% confidence interval of the geometric mean S = \(analysis.speedup.text) over the \(analysis.roundsUsed) undisturbed rounds. The gate passes when the whole interval lies at or above the threshold, fails when it lies wholly below, and is inconclusive otherwise."
+            } ?? "Speedup S = \(sequentialName) wall ÷ parallel wall for each round, against the ideal S = k = \(k) and the criterion line \(criteria.speedupFactor)·k = \(Numbers.fixed(needed, 2)). A bar below the criterion line fails that round.",
             xLabel: "measured round", yLabel: "speedup S")
-        let speedupSVG = SVGChart.bars(speedupText, categories: labels, series: [("speedup S", "s1", speedups)], references: [
+        var references = [
             ReferenceLine(name: "ideal k = \(k)", value: Double(k), style: "ref1"),
             ReferenceLine(name: "\(criteria.speedupFactor)·k = \(Numbers.fixed(needed, 2))", value: needed, style: "ref2"),
-        ])
-        let speedupTable = Markup.table(caption: "Speedup per round", headers: ["round", "S", "ideal k", "\(criteria.speedupFactor)·k", "meets the criterion"],
-                                        rows: zip(rounds, speedups).map { ["\($0.index)", Numbers.fixed($1), "\(k)", Numbers.fixed(needed), $1 >= needed ? "yes" : "no"] })
-        content += SVGChart.figure(speedupText, svg: speedupSVG, legend: [
-            LegendEntry(name: "speedup S", style: "s1", block: true), LegendEntry(name: "ideal k", style: "ref1"), LegendEntry(name: "\(criteria.speedupFactor)·k", style: "ref2"),
-        ], table: speedupTable)
+        ]
+        var legend = [LegendEntry(name: analysis == nil ? "speedup S" : "speedup r of the round", style: "s1", block: true),
+                      LegendEntry(name: "ideal k", style: "ref1"), LegendEntry(name: "threshold \(criteria.speedupFactor)·k", style: "ref2")]
+        if let lower = analysis?.speedup.lower, let upper = analysis?.speedup.upper {
+            references.append(ReferenceLine(name: "95% CI low \(Numbers.fixed(lower, 2))", value: lower, style: "ref3"))
+            references.append(ReferenceLine(name: "95% CI high \(Numbers.fixed(upper, 2))", value: upper, style: "ref3"))
+            legend.append(LegendEntry(name: "95% interval of S", style: "ref3"))
+        }
+        let speedupSVG = SVGChart.bars(speedupText, categories: labels, series: [("speedup S", "s1", speedups)], references: references)
+        let used = analysis.map { Set($0.speedup.values.map { Numbers.fixed($0, 6) }) }
+        let speedupTable = Markup.table(
+            caption: "Speedup per round", headers: ["round", "r", "ideal k", "\(criteria.speedupFactor)·k", "above the threshold", "in the statistics"],
+            rows: zip(rounds, speedups).map { round, speedup in
+                ["\(round.index)", Numbers.fixed(speedup), "\(k)", Numbers.fixed(needed), speedup >= needed ? "yes" : "no",
+                 used.map { $0.contains(Numbers.fixed(speedup, 6)) ? "yes" : "no (disturbed)" } ?? "yes"]
+            })
+        content += SVGChart.figure(speedupText, svg: speedupSVG, legend: legend, table: speedupTable)
         return content
     }
 

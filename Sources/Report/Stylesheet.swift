@@ -8,6 +8,7 @@ enum Stylesheet {
       --bg: #ffffff; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --panel: #f6f8fa;
       --ok-bg: #dafbe1; --ok-fg: #116329; --ok-border: #2da44e;
       --bad-bg: #ffebe9; --bad-fg: #82071e; --bad-border: #cf222e;
+      --warn-bg: #fff8c5; --warn-fg: #6f3800; --warn-border: #bf8700;
       --s1: #0969da; --s2: #bc4c00; --s3: #1a7f37; --s4: #8250df;
       --ref1: #57606a; --ref2: #cf222e;
     }
@@ -16,6 +17,7 @@ enum Stylesheet {
         --bg: #0d1117; --fg: #e6edf3; --muted: #9da7b3; --line: #30363d; --panel: #161b22;
         --ok-bg: #0f2d1a; --ok-fg: #7ee787; --ok-border: #2ea043;
         --bad-bg: #3b1219; --bad-fg: #ffa198; --bad-border: #f85149;
+        --warn-bg: #3a2a05; --warn-fg: #e3b341; --warn-border: #bb8009;
         --s1: #58a6ff; --s2: #f0883e; --s3: #56d364; --s4: #d2a8ff;
         --ref1: #9da7b3; --ref2: #ff7b72;
       }
@@ -31,6 +33,7 @@ enum Stylesheet {
     .banner { border: 2px solid; border-radius: 8px; padding: 16px 20px; margin: 16px 0 24px; }
     .banner.ok { background: var(--ok-bg); color: var(--ok-fg); border-color: var(--ok-border); }
     .banner.bad { background: var(--bad-bg); color: var(--bad-fg); border-color: var(--bad-border); }
+    .banner.claim-not-holding { background: var(--warn-bg); color: var(--warn-fg); border-color: var(--warn-border); border-width: 4px; }
     .banner h2 { border: 0; margin: 0 0 8px; font-size: 1.4em; }
     .banner dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0; }
     .banner dt { font-weight: 600; }
@@ -63,6 +66,7 @@ enum Stylesheet {
     svg.chart .ref { stroke-width: 2; }
     svg.chart .ref.ref1 { stroke: var(--ref1); stroke-dasharray: 6 4; }
     svg.chart .ref.ref2 { stroke: var(--ref2); stroke-dasharray: 2 3; }
+    svg.chart .ref.ref3 { stroke: var(--s3); stroke-dasharray: 10 3; }
     .legend { list-style: none; padding: 0; margin: 6px 0; display: flex; flex-wrap: wrap; gap: 4px 18px; }
     .swatch { display: inline-block; width: 22px; height: 0; border-top: 4px solid var(--s1); margin-right: 6px; vertical-align: middle; }
     .swatch.s2 { border-top: 4px dashed var(--s2); }
@@ -70,6 +74,7 @@ enum Stylesheet {
     .swatch.s4 { border-top: 4px dashed var(--s4); }
     .swatch.ref1 { border-top: 3px dashed var(--ref1); }
     .swatch.ref2 { border-top: 3px dotted var(--ref2); }
+    .swatch.ref3 { border-top: 3px dashed var(--s3); }
     .swatch.dashed { border-top-style: dashed; }
     .swatch.block { border-top-style: solid; border-top-width: 12px; width: 14px; }
     .cores { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 0 16px; }

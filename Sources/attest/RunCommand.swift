@@ -31,8 +31,14 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Seconds each proof task takes on one core (calibrated).")
     var taskSeconds: Double = 2
 
-    @Option(help: "Measured rounds of the concurrency proof (after one warm-up).")
+    @Option(help: "The minimum of measured rounds of the concurrency proof (after one warm-up).")
     var rounds: Int = 3
+
+    @Option(help: "Rounds are added one at a time while gate 2's 95% intervals cannot decide, up to this many; then INCONCLUSIVE.")
+    var maxRounds: Int = RunConfiguration.defaultMaxRounds
+
+    @Option(help: "Stop adding rounds once the measured rounds took this many seconds (both configurations; default: no limit).")
+    var timeBudget: Double?
 
     @Option(help: "Sampling seconds for gate 3 and gate 4, as D3,D4.")
     var sampleSeconds: String = "30,60"
@@ -119,6 +125,8 @@ struct RunCommand: ParsableCommand {
             createKeyIfMissing: key == nil,
             repositoryDirectory: cwd)
         configuration.trustRepositoryOwner = trustRepositoryOwner
+        configuration.maxRounds = maxRounds
+        configuration.timeBudgetSeconds = timeBudget
         configuration.scalingCounts = try parsedScaling()
         configuration.external = external
         do {

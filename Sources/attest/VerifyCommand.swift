@@ -164,6 +164,9 @@ struct VerifyCommand: ParsableCommand {
             print("reproduction bundle: \(written.path.path) (signed by \(written.keyID))")
         }
         if results.failed { throw ExitCode(1) }
+        // Authentic, but the claim itself must hold for exit 0 (FAILED 3, INCONCLUSIVE 4).
+        let claim = ClaimAssessment(verdict: report.verdict, records: report.records.count)
+        if !claim.holds { throw ExitCode(claim.exitCode) }
     }
 }
 
@@ -193,6 +196,7 @@ enum ReplayPrinter {
         var lines = ["", "replay of the concurrency proof"]
         lines.append("              original      replay")
         lines.append("  S           \(number(result.original?.speedup).padding(toLength: 14, withPad: " ", startingAt: 0))\(number(result.replay?.speedup))")
+        lines.append("  S 95% CI    original \(Replay.interval(result.original)); replay \(Replay.interval(result.replay))")
         lines.append("  E           \(number(result.original?.efficiency).padding(toLength: 14, withPad: " ", startingAt: 0))\(number(result.replay?.efficiency))")
         lines.append("  CPU/wall    \(number(result.original?.parallelCPUPerWall).padding(toLength: 14, withPad: " ", startingAt: 0))\(number(result.replay?.parallelCPUPerWall))")
         lines.append("  P           \(String(result.originalParallelism).padding(toLength: 14, withPad: " ", startingAt: 0))\(result.replayParallelism.map(String.init) ?? "—")")
@@ -244,7 +248,7 @@ enum VerificationPrinter {
         }
         for finding in report.bundleFindings { line("✗ bundle: ", finding.code, ": ", finding.message) }
         if report.isVerified {
-            line("VERIFIED: \(report.records.count) records, signatures, chain, seal and verdicts check out; claimed verdict \(report.verdict ?? "?")")
+            line(ClaimAssessment(verdict: report.verdict, records: report.records.count).line)
         } else {
             let count = report.findingCount
             line("NOT VERIFIED: \(count) finding\(count == 1 ? "" : "s")")

@@ -41,7 +41,8 @@ struct ArchiveCLITests {
         #expect(note.contains("\"archivedPath\": \".checkpoints/proof/v1.0/"))
         #expect(note.contains(head))
         let good = try CLI.run(["verify", "--from-notes", "HEAD"], in: folder)
-        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        // Gate 1 only: authentic, the archive matches, and the claimed verdict FAILED (exit 3).
+        #expect(good.status == 3, "\(good.stdout)\(good.stderr)")
         #expect(good.stdout.contains("the archived bundle is the one the note names"))
 
         // The note now names another digest: the archive no longer matches it.
@@ -59,11 +60,11 @@ struct ArchiveCLITests {
         let head = try Self.git(["rev-parse", "HEAD"], in: folder)
         _ = try CLI.run(["run", "--gates", "1"], in: folder)
         let bundle = ".checkpoints/PHASE4_VERIFICATION_BUNDLE.json"
-        #expect(try CLI.run(["verify", bundle, "--expect-commit", String(head.prefix(7))], in: folder).status == 0)
+        #expect(try CLI.run(["verify", bundle, "--expect-commit", String(head.prefix(7))], in: folder).status == 3)
         let other = try CLI.run(["verify", bundle, "--expect-commit", "0123456789abcdef"], in: folder)
         #expect(other.status == 1)
         #expect(other.stdout.contains("binding.commit-mismatch"))
-        #expect(try CLI.run(["verify", bundle, "--max-age", "1h"], in: folder).status == 0)
+        #expect(try CLI.run(["verify", bundle, "--max-age", "1h"], in: folder).status == 3)
     }
 
     @Test("a revision without a note is an input error with a hint")

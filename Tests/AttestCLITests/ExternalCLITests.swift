@@ -31,10 +31,11 @@ struct ExternalCLITests {
                                "--cmd", "\(python) swarm_work.py procs 2 2000000", "--baseline-cmd", "\(python) swarm_work.py seq 2 2000000"],
                               in: folder)
         // Whatever the verdict on this shared machine, the evidence must be honest and complete.
-        #expect([0, 3].contains(run.status), "\(run.stdout)\n\(run.stderr)")
+        #expect([0, 3, 4].contains(run.status), "\(run.stdout)\n\(run.stderr)")
         #expect(run.stdout.contains("measured command: \(python) swarm_work.py procs 2 2000000"))
         let verify = try CLI.run(["verify", Self.bundle, "--key", "keys/attest.pub"], in: folder)
-        #expect(verify.status == 0, "\(verify.stdout)\n\(verify.stderr)")
+        // Authentic: verify exits as the run did (0 the claim holds, 3 FAILED, 4 INCONCLUSIVE).
+        #expect(verify.status == run.status, "\(verify.stdout)\n\(verify.stderr)")
 
         // Every gate record names the command: argv, its digest, the executable's and the script's SHA-256.
         for name in ["gate2_concurrency_proof_results.json", "gate3_thread_count_results.json", "gate5_comparison_results.json"] {

@@ -7,7 +7,8 @@ struct HardeningTests {
     static let quick = ["run", "--quick", "--task-seconds", "0.1", "--rounds", "1", "--workers", "2"]
 
     static func bundleVerifies(_ path: String, in folder: URL) throws -> Bool {
-        try CLI.run(["verify", path, "--key", "keys/attest.pub"], in: folder).status == 0
+        // Authentic, whatever its claim: 0 (holds), 3 (FAILED) or 4 (INCONCLUSIVE).
+        try [0, 3, 4].contains(CLI.run(["verify", path, "--key", "keys/attest.pub"], in: folder).status)
     }
 
     static func archives(in folder: URL) -> [String] {
@@ -20,7 +21,7 @@ struct HardeningTests {
         let folder = try RunCommandTests.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let first = try CLI.run(Self.quick, in: folder)
-        #expect([0, 3].contains(first.status), "\(first.stderr)")
+        #expect([0, 3, 4].contains(first.status), "\(first.stderr)")
         let bundle = ".checkpoints/PHASE4_VERIFICATION_BUNDLE.json"
         // Seeded: the same kill moments every run, so a failure reproduces.
         var generator = SeededGenerator(state: 0x4B11_1ED)
@@ -65,7 +66,7 @@ struct HardeningTests {
         let two = try CLI.start(Self.quick, in: folder)
         one.waitUntilExit()
         two.waitUntilExit()
-        #expect([0, 3].contains(one.terminationStatus) && [0, 3].contains(two.terminationStatus))
+        #expect([0, 3, 4].contains(one.terminationStatus) && [0, 3, 4].contains(two.terminationStatus))
         let archives = Self.archives(in: folder)
         #expect(archives.count == 2, "\(archives)")
         for archive in archives {

@@ -15,14 +15,15 @@ struct JSONLinesCLITests {
         let text = try String(contentsOf: folder.appendingPathComponent(lines), encoding: .utf8)
         #expect(text.split(separator: "\n").count == 3)  // gate 1, test result, summary
 
+        // A gate-1-only run proves no parallelism: its verdict is FAILED, so an authentic bundle exits 3.
         let verify = try CLI.run(["verify", lines], in: folder)
-        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
-        #expect(verify.stdout.contains("VERIFIED: 3 records"))
+        #expect(verify.status == 3, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("AUTHENTIC, CLAIM FAILED: 3 records"))
         let report = try CLI.run(["report", lines, "-o", "lines.html"], in: folder)
         #expect(report.status == 0, "\(report.stdout)\(report.stderr)")
         let archive = try CLI.run(["archive", lines, "--tag", "lines"], in: folder)
         #expect(archive.status == 0, "\(archive.stdout)\(archive.stderr)")
-        #expect(try CLI.run(["verify", "--from-notes", "HEAD"], in: folder).status == 0)
+        #expect(try CLI.run(["verify", "--from-notes", "HEAD"], in: folder).status == 3)
 
         // Where the interop environment exists (.ci/run makes it), securesystemslib and
         // in-toto-attestation read the real run's JSON Lines file as well (InTotoInteropTests
@@ -48,7 +49,7 @@ struct JSONLinesCLITests {
         // Reversed lines: order comes from chain.index. One line fewer: the chain is broken.
         let reversed = text.split(separator: "\n").reversed().joined(separator: "\n") + "\n"
         try reversed.write(to: folder.appendingPathComponent("reversed.intoto.jsonl"), atomically: true, encoding: .utf8)
-        #expect(try CLI.run(["verify", "reversed.intoto.jsonl"], in: folder).status == 0)
+        #expect(try CLI.run(["verify", "reversed.intoto.jsonl"], in: folder).status == 3)
         let truncated = text.split(separator: "\n").dropFirst().joined(separator: "\n") + "\n"
         try truncated.write(to: folder.appendingPathComponent("truncated.intoto.jsonl"), atomically: true, encoding: .utf8)
         let broken = try CLI.run(["verify", "truncated.intoto.jsonl"], in: folder)

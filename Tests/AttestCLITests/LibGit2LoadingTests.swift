@@ -14,7 +14,7 @@ struct LibGit2LoadingTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let run = try CLI.run(["run", "--quick", "--task-seconds", "0.15", "--rounds", "1", "--workers", "2"], in: folder,
                               environment: Self.missing)
-        #expect([0, 3].contains(run.status), "\(run.stderr)")
+        #expect([0, 3, 4].contains(run.status), "\(run.stderr)")
         let bundle = folder.appendingPathComponent(".checkpoints/PHASE4_VERIFICATION_BUNDLE.json")
         let text = try String(contentsOf: bundle, encoding: .utf8)
         // The records are base64 in the bundle: read the first gate record's git fields.
@@ -29,8 +29,8 @@ struct LibGit2LoadingTests {
         #expect(message.contains("apt-get install libgit2-1.5"), "\(message)")
 
         let verify = try CLI.run(["verify", ".checkpoints/PHASE4_VERIFICATION_BUNDLE.json"], in: folder, environment: Self.missing)
-        #expect(verify.status == 0, "\(verify.stdout)\n\(verify.stderr)")
-        #expect(verify.stdout.contains("VERIFIED:"))
+        #expect(verify.status == run.status, "\(verify.stdout)\n\(verify.stderr)")
+        #expect(verify.stdout.contains("signatures, chain, seal and verdicts check out"))
     }
 
     @Test("without libgit2, reading git notes fails with the reason and how to fix it (exit 2)")

@@ -12,13 +12,13 @@ struct ReportCLITests {
         let folder = try RunCommandTests.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let run = try CLI.run(["run", "--quick", "--scaling", "1,2,4,8"] + Self.short, in: folder)
-        #expect([0, 3].contains(run.status), "\(run.stdout)\n\(run.stderr)")
+        #expect([0, 3, 4].contains(run.status), "\(run.stdout)\n\(run.stderr)")
         #expect(run.stdout.contains("scaling (informs, does not change the verdict)"), "\(run.stdout)")
         #expect(run.stderr.contains("scaling: gate 2's protocol at"), "\(run.stderr)")
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(".checkpoints/gate2_scaling_results.json").path))
         let bundle = ".checkpoints/PHASE4_VERIFICATION_BUNDLE.json"
         let verify = try CLI.run(["verify", bundle, "--key", "keys/attest.pub"], in: folder)
-        #expect(verify.status == 0, "\(verify.stdout)")
+        #expect(verify.status == run.status, "\(verify.stdout)")
         #expect(verify.stdout.contains(": scaling (signed by"), "\(verify.stdout)")
 
         let report = try CLI.run(["report", bundle, "--key", "keys/attest.pub", "-o", "missing-folder/report.html"], in: folder)

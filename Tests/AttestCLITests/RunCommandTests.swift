@@ -36,7 +36,7 @@ struct RunCommandTests {
         let archived = try FileManager.default.contentsOfDirectory(atPath: checkpoints.appendingPathComponent("proof").path)
         #expect(archived.filter { $0.hasSuffix(".bundle.json") }.count == 1)
         // Whatever the verdict on this noisy machine, the bundle must verify: the evidence is honest.
-        #expect([0, 3].contains(run.status), "\(run.stdout)\n\(run.stderr)")
+        #expect([0, 3, 4].contains(run.status), "\(run.stdout)\n\(run.stderr)")
         let verify = try Self.run(["verify", ".checkpoints/PHASE4_VERIFICATION_BUNDLE.json", "--key", "keys/attest.pub"], in: folder)
         #expect(verify.status == 0, "\(verify.stdout)\n\(verify.stderr)")
     }

@@ -47,8 +47,9 @@ struct TimestampCLITests {
         #expect(run.stdout.contains("timestamp: http://127.0.0.1:\(port)/ok sealed no later than"), "\(run.stdout)\(run.stderr)")
         #expect(!run.stderr.contains("warning:"))
 
+        // A gate-1-only run proves no parallelism: its verdict is FAILED, so an authentic bundle exits 3.
         let verified = try CLI.run(["verify", Self.bundle, "--timestamp-ca", "tsa/ca.pem", "--require-timestamp", "--max-age", "1h"], in: folder)
-        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        #expect(verified.status == 3, "\(verified.stdout)\(verified.stderr)")
         #expect(verified.stdout.contains("✓ timestamp: sealed no later than 20"))
         #expect(verified.stdout.contains("(±1s) by CN = attest test TSA, O = attest tests"))
         #expect(verified.stdout.contains("--max-age 1h checked against the TSA's time 20"))
@@ -118,9 +119,9 @@ struct TimestampCLITests {
         #expect(try Self.json(folder.appendingPathComponent(Self.bundle))["timestamps"] == nil)
 
         let plain = try CLI.run(["verify", Self.bundle, "--max-age", "1h"], in: folder)
-        #expect(plain.status == 0, "\(plain.stdout)\(plain.stderr)")
+        #expect(plain.status == 3, "\(plain.stdout)\(plain.stderr)")
         let checked = try CLI.run(["verify", Self.bundle, "--timestamp-ca", "tsa/ca.pem", "--max-age", "1h"], in: folder)
-        #expect(checked.status == 0)
+        #expect(checked.status == 3)
         #expect(checked.stdout.contains("--max-age 1h checked against the seal's own claimed time (no verified timestamp)"))
         let required = try CLI.run(["verify", Self.bundle, "--timestamp-ca", "tsa/ca.pem", "--require-timestamp"], in: folder)
         #expect(required.status == 1)
@@ -130,7 +131,7 @@ struct TimestampCLITests {
         let added = try CLI.run(["timestamp", Self.bundle, "--timestamp-url", "http://127.0.0.1:\(port)/ok"], in: folder)
         #expect(added.status == 0, "\(added.stdout)\(added.stderr)")
         let now = try CLI.run(["verify", Self.bundle, "--timestamp-ca", "tsa/ca.pem", "--require-timestamp"], in: folder)
-        #expect(now.status == 0, "\(now.stdout)\(now.stderr)")
+        #expect(now.status == 3, "\(now.stdout)\(now.stderr)")
         let refused = try CLI.run(["timestamp", Self.bundle, "--timestamp-url", "http://127.0.0.1:\(port)/http500"], in: folder)
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("warning: the TSA http://127.0.0.1:\(port)/http500 answered HTTP 500 (3 attempts)"))

@@ -37,14 +37,15 @@ struct VerifyOutputTests {
         try key.publicKey.pem.write(to: folder.appendingPathComponent("signer.pub"), atomically: true, encoding: .utf8)
 
         let outcome = try CLI.run(["verify", "bundle.json", "--key", "signer.pub"], in: folder)
-        #expect(outcome.status == 0, "\(outcome.stdout)\n\(outcome.stderr)")
+        // Authentic, but the claimed verdict FAILED: exit 3, and a last line that does not read as success.
+        #expect(outcome.status == 3, "\(outcome.stdout)\n\(outcome.stderr)")
         let signer = " (signed by \(key.publicKey.keyID.prefix(16)))"
         let lines = outcome.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let expected = (0..<(recordCount - 1)).map { "✓ \($0): gate 1 code_audit" + signer } + ["✓ \(recordCount - 1): summary" + signer]
         // bundle, subject, tree, run, trusted keys; then the records.
         #expect(lines.dropFirst(2).first == "tree unknown: test")
         #expect(Array(lines.dropFirst(5).prefix(recordCount)) == expected)
-        #expect(lines.dropFirst(5 + recordCount).first == "VERIFIED: \(recordCount) records, signatures, chain, seal and verdicts check out; claimed verdict FAILED")
+        #expect(lines.dropFirst(5 + recordCount).first == "AUTHENTIC, CLAIM FAILED: \(recordCount) records, signatures, chain, seal and verdicts check out, but the verdict they prove is FAILED — not a pass (exit 3)")
         #expect(lines.first == "bundle bundle.json")
     }
 }

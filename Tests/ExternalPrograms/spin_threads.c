@@ -1,5 +1,6 @@
 /* A small C program for attest's external-command tests: W tasks of fixed integer work,
-   run on W pthreads ("threads") or one after another on the main thread ("seq").
+   run on W pthreads ("threads"), one after another on the main thread ("seq"), or one after
+   another while a second thread only spins until they are done ("spin": busy, not parallel).
    usage: spin_threads MODE WORKERS ITERATIONS; prints one value that depends on every result. */
 #include <pthread.h>
 #include <stdint.h>
@@ -8,6 +9,15 @@
 #include <string.h>
 
 struct job { uint64_t seed; uint64_t iterations; uint64_t result; };
+
+static volatile int done;
+
+static void *spin(void *argument) {
+    (void)argument;
+    volatile uint64_t count = 0;
+    while (!__atomic_load_n(&done, __ATOMIC_ACQUIRE)) count++;
+    return NULL;
+}
 
 static void *work(void *argument) {
     struct job *job = argument;
@@ -31,6 +41,12 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], "threads") == 0) {
         for (int i = 0; i < workers; i++) if (pthread_create(&threads[i], NULL, work, &jobs[i]) != 0) return 1;
         for (int i = 0; i < workers; i++) pthread_join(threads[i], NULL);
+    } else if (strcmp(argv[1], "spin") == 0) {
+        pthread_t spinner;
+        if (pthread_create(&spinner, NULL, spin, NULL) != 0) return 1;
+        for (int i = 0; i < workers; i++) work(&jobs[i]);
+        __atomic_store_n(&done, 1, __ATOMIC_RELEASE);
+        pthread_join(spinner, NULL);
     } else {
         for (int i = 0; i < workers; i++) work(&jobs[i]);
     }

@@ -34,10 +34,13 @@ struct CriteriaTests {
             ConcurrencyProof.Control(name: "sleep_only", description: "", sequential: configuration(wall: 4, taskCPU: 0),
                                      parallel: configuration(wall: 1, taskCPU: 0)),
         ]
-        return ConcurrencyProof.Measurements(
+        var measurements = ConcurrencyProof.Measurements(
             availableParallelism: available, availableParallelismDerivation: "test",
             calibration: .init(targetSeconds: 1, iterations: 1000, trialSeconds: [1], trialIterations: 100),
             warmup: [], rounds: rounds, controls: controls ?? defaultControls)
+        // The run records its analysis of the rounds; an honest fixture carries the one they give.
+        measurements.analysis = ConcurrencyProof.judge(parameters: parameters, measurements: measurements, criteria: .standard).figures?.analysis
+        return measurements
     }
 
     @Test("two CPUs, parallel twice as fast with the CPU to show for it: passed")
@@ -91,10 +94,28 @@ struct CriteriaTests {
         ([GateKind.codeAudit: GateStatus.passed, .concurrencyProof: .passed, .threadCount: .passed, .cpuUtilization: .passed, .baselineComparison: .failed], Verdict.full),
         ([.codeAudit: .passed, .concurrencyProof: .passed, .threadCount: .passed, .cpuUtilization: .failed], .partial),
         ([.codeAudit: .passed, .concurrencyProof: .passed], .minimal),
-        ([.codeAudit: .passed, .concurrencyProof: .inconclusive, .threadCount: .passed, .cpuUtilization: .passed, .baselineComparison: .passed], .failed),
+        ([.codeAudit: .passed, .concurrencyProof: .inconclusive, .threadCount: .passed, .cpuUtilization: .passed, .baselineComparison: .passed], .inconclusive),
+        ([.codeAudit: .passed, .concurrencyProof: .failed, .threadCount: .passed], .failed),
+        ([.concurrencyProof: .invalid], .failed),
     ])
     func verdict(statuses: [GateKind: GateStatus], expected: Verdict) {
         #expect(Verdict.derive(from: statuses) == expected)
+    }
+
+    @Test("under the first (median) rule an inconclusive gate 2 made the verdict FAILED, and still does for those bundles")
+    func firstRuleVerdict() {
+        #expect(Verdict.derive(from: [.concurrencyProof: .inconclusive], firstRule: true) == .failed)
+        #expect(Verdict.inconclusive.exitCode == 4 && Verdict.failed.exitCode == 3 && Verdict.minimal.exitCode == 0)
+    }
+
+    @Test("verify's last line and exit status tell authenticity from the claim", arguments: [
+        ("VERIFIED (FULL)", Int32(0), "VERIFIED: "), ("MINIMAL", 0, "VERIFIED: "), ("FAILED", 3, "AUTHENTIC, CLAIM FAILED: "),
+        ("INCONCLUSIVE", 4, "AUTHENTIC, CLAIM INCONCLUSIVE: "), ("REPRODUCED", 0, "VERIFIED: "), ("NOT REPRODUCED", 3, "AUTHENTIC, CLAIM NOT REPRODUCED: "),
+    ])
+    func claim(verdict: String, exitCode: Int32, prefix: String) {
+        let claim = ClaimAssessment(verdict: verdict, records: 3)
+        #expect(claim.exitCode == exitCode)
+        #expect(claim.line.hasPrefix(prefix), "\(claim.line)")
     }
 
     @Test("gate 4 counts only cores loaded by this process, against 0.8·P")

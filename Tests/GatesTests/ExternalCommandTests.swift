@@ -30,7 +30,8 @@ enum ExternalPrograms {
     }
 
     static func session(_ configuration: ExternalCommandConfiguration, workers: Int = 2, rounds: Int = 1) throws -> (ExternalSession, ConcurrencyProof.Judgement) {
-        let session = try ExternalMeasurer(configuration: configuration, workers: workers, rounds: rounds, sampleHz: 20).session { _, _, _ in }
+        let session = try ExternalMeasurer(configuration: configuration, workers: workers, rounds: rounds, sampleHz: 20,
+                                           maxRounds: RunConfiguration.defaultMaxRounds).session { _, _, _ in }
         let judgement = ExternalProof.judge(parameters: session.parameters, measurements: session.measurements, criteria: .standard)
         return (session, judgement)
     }
@@ -140,9 +141,11 @@ struct ExternalCriteriaTests {
                                 parallel: run("parallel", wall: parallelWall, cpu: parallelCPU, output: outputs[index * 2 + 1],
                                               switches: switches, foreign: foreign))
         }
-        return ExternalProof.Measurements(
+        var measurements = ExternalProof.Measurements(
             availableParallelism: 2, availableParallelismDerivation: "test", affinityCPUs: [0, 1], warmup: [], rounds: rounds,
             controls: [.init(name: "pinned_one_cpu", description: "", parallel: run("parallel", wall: 2.1, cpu: 2))])
+        measurements.analysis = ExternalProof.judge(parameters: parameters, measurements: measurements, criteria: .standard).figures?.analysis
+        return measurements
     }
 
     static let parameters = ExternalProof.Parameters(target: target, baseline: target, workers: 2, rounds: 2, warmupRounds: 1,

@@ -25,7 +25,8 @@ struct RederivationTests {
     }
 
     /// A signed, sealed bundle with one gate-2 record holding these parameters and measurements.
-    static func gate2Bundle(parameters: JSONValue, measurements: JSONValue, claimedStatus: GateStatus, claimedVerdict: Verdict,
+    static func gate2Bundle(parameters: JSONValue, measurements: JSONValue, criteria: ConcurrencyProof.Criteria = .standard,
+                            claimedStatus: GateStatus, claimedVerdict: Verdict,
                             runID: String = String(repeating: "a", count: 32)) throws -> Data {
         let builder = try BundleBuilder(signingKey: key, subject: .gitCommit(name: "t", commit: String(repeating: "1", count: 40)),
                                         runID: runID)
@@ -35,7 +36,7 @@ struct RederivationTests {
             startedAt: start, finishedAt: start, durationSeconds: 1, system: system,
             git: .unavailable(reason: .notARepository, message: "test"),
             parameters: parameters, measurements: measurements,
-            criteria: try JSONValue(encoding: ConcurrencyProof.Criteria.standard),
+            criteria: try JSONValue(encoding: criteria),
             result: GateResultRecord(status: claimedStatus.rawValue, passed: claimedStatus.passed, summary: "claimed")))
         let bundle = try builder.seal(
             gates: [GateSummaryEntry(number: 2, name: "concurrency_proof", status: claimedStatus.rawValue, passed: claimedStatus.passed)],

@@ -51,7 +51,7 @@ enum ReportFixtures {
                                    sequential: configuration(wall: walls.0, cpu: cpu),
                                    parallel: configuration(wall: walls.1, cpu: cpu.map { $0 + 0.02 * Double(offset) }))
         }
-        let measurements = ConcurrencyProof.Measurements(
+        var measurements = ConcurrencyProof.Measurements(
             availableParallelism: 2, availableParallelismDerivation: system.availableParallelismDerivation,
             calibration: .init(targetSeconds: 1, iterations: 1000, trialSeconds: [0.1], trialIterations: 100),
             warmup: [], rounds: rounds,
@@ -60,6 +60,8 @@ enum ReportFixtures {
                 .init(name: "sleep_only", description: "sleep", sequential: configuration(wall: 0.5, cpu: cpu.map { _ in 0 }),
                       parallel: configuration(wall: 0.25, cpu: cpu.map { _ in 0 })),
             ])
+        // The run records its analysis of the rounds: the one they give.
+        measurements.analysis = ConcurrencyProof.judge(parameters: parameters, measurements: measurements, criteria: .standard).figures?.analysis
         return (parameters, measurements)
     }
 

@@ -82,7 +82,9 @@ struct ReportTests {
         #expect(Self.values(speedups) == rounds.map { $0.sequential.wallSeconds / $0.parallel.wallSeconds })
         let figure = try #require(root.element(id: "chart-gate2-speedup"))
         let references = figure.descendants("line").filter { ($0.attributes["class"] ?? "").hasPrefix("ref") }
-        #expect(Self.values(references) == [2, 1.5])
+        // The ideal k, the threshold 0.75·k, then the 95% interval of S from the recorded analysis.
+        let analysis = try #require(ReportFixtures.gate2.1.analysis)
+        #expect(Self.values(references) == [2, 1.5, analysis.speedup.lower ?? 0, analysis.speedup.upper ?? 0])
         for round in rounds {
             let bars = try Self.marks(root, chart: "chart-gate2-bots", series: "round \(round.index)", element: "rect")
             #expect(Self.values(bars) == round.parallel.tasks.map(\.cpuSeconds))

@@ -27,6 +27,12 @@ int32_t attest_thread_rusage(int64_t *user_us, int64_t *system_us,
    errno value. The name shows in /proc/self/task/<tid>/comm, ps -L and top -H. */
 int32_t attest_set_current_thread_name(const char *name);
 
+/* Whether the kernel counts retired instructions for this process (perf_event_open of
+   PERF_COUNT_HW_INSTRUCTIONS on the calling thread, opened and closed at once). Returns 0 when it
+   does, or the errno value that refused it (ENOENT / EOPNOTSUPP on a VM without a PMU, EACCES
+   under perf_event_paranoid). */
+int32_t attest_perf_instructions_available(void);
+
 /* The smallest stack size pthread_attr_setstacksize accepts (PTHREAD_STACK_MIN, a sysconf call
    on recent glibc and so not importable as a constant). */
 int64_t attest_thread_stack_minimum(void);

@@ -15,6 +15,9 @@ struct ExternalMeasurer {
     let workers: Int
     let rounds: Int
     let sampleHz: Double
+    /// Rounds may be added up to this many while the intervals cannot decide (nil: exactly `rounds`).
+    var maxRounds: Int? = nil
+    var timeBudgetSeconds: Double? = nil
 
     static let protocolDescription =
         "1 warm-up round, then R rounds each running the baseline and the parallel command once in random order; then the parallel command with its affinity set to one CPU (negative control); medians over the rounds"
@@ -27,31 +30,47 @@ struct ExternalMeasurer {
         let parameters = ExternalProof.Parameters(
             target: commands.parallel.target, baseline: commands.baseline.target, workers: workers, rounds: rounds,
             warmupRounds: 1, resultFile: configuration.resultFileURL?.path, sampleHz: sampleHz,
-            protocolDescription: Self.protocolDescription)
-        let measurements = try Self.measure(parallel: commands.parallel, baseline: commands.baseline, rounds: rounds,
+            protocolDescription: Self.protocolDescription, maxRounds: max(rounds, maxRounds ?? rounds),
+            timeBudgetSeconds: timeBudgetSeconds)
+        let measurements = try Self.measure(parallel: commands.parallel, baseline: commands.baseline, parameters: parameters,
                                             runner: runner, snapshot: snapshot, progress: progress)
         return ExternalSession(parameters: parameters, measurements: measurements)
     }
 
     /// The protocol for prepared commands: used by a run and by a replay.
-    static func measure(parallel: PreparedCommand, baseline: PreparedCommand, rounds: Int, runner: ExternalRunner,
+    static func measure(parallel: PreparedCommand, baseline: PreparedCommand, parameters: ExternalProof.Parameters,
+                        criteria: ConcurrencyProof.Criteria = .standard, runner: ExternalRunner,
                         snapshot: SystemSnapshot, progress: (String, Int?, Int?) -> Void) throws -> ExternalProof.Measurements {
         var generator = SystemRandomNumberGenerator()
+        let budget = parameters.budget
+        let k = max(1, min(parameters.workers, snapshot.availableParallelism))
+        let probeIterations = criteria.maxProbeDrift == nil ? 0 : WorkKernel.calibrate(targetSeconds: 0.03).iterations
         func round(_ index: Int, label: String) throws -> ExternalProof.Round {
             let order = Bool.random(using: &generator) ? ["baseline", "parallel"] : ["parallel", "baseline"]
             var runs: [String: ExternalProof.CommandRun] = [:]
+            var probes: [String: [ConcurrencyProof.SpeedProbe]] = [:]
             for role in order {
-                progress("\(label): \(role) command", index, rounds)
+                progress("\(label): \(role) command", index, budget.maxRounds)
+                if criteria.maxProbeDrift != nil {
+                    probes[role] = try SwarmMeasurer.probe(cpus: snapshot.affinityCPUs, iterations: probeIterations)
+                }
                 runs[role] = try runner.run(role == "baseline" ? baseline : parallel)
             }
             guard let baselineRun = runs["baseline"], let parallelRun = runs["parallel"] else {
                 throw ExternalCommandError.spawnFailed(flag: "--cmd", reason: "a command did not run")
             }
-            return ExternalProof.Round(index: index, order: order, baseline: baselineRun, parallel: parallelRun)
+            var round = ExternalProof.Round(index: index, order: order, baseline: baselineRun, parallel: parallelRun,
+                                            baselineProbes: probes["baseline"], parallelProbes: probes["parallel"])
+            if criteria.maxProbeDrift != nil {
+                round.disturbed = PairedRounds.isDisturbed(round.baselineProbes, round.parallelProbes, criteria: criteria)
+            }
+            return round
         }
         let warmup = try round(0, label: "warm-up")
-        var measured: [ExternalProof.Round] = []
-        for index in 1...max(1, rounds) { measured.append(try round(index, label: "round")) }
+        let (measured, analysis) = try PairedRounds.measure(criteria: criteria, budget: budget, k: k,
+                                                            round: { try round($0, label: "round") },
+                                                            paired: { ExternalProof.pairedRounds($0, criteria: criteria) },
+                                                            digestsEqual: { ExternalProof.sameWork([warmup] + $0) })
         let pinCPU = snapshot.affinityCPUs.first ?? 0
         progress("negative control: the parallel command pinned to CPU \(pinCPU)", nil, nil)
         let pinned = try runner.run(parallel, pinnedCPU: pinCPU)
@@ -59,7 +78,8 @@ struct ExternalMeasurer {
             availableParallelism: snapshot.availableParallelism,
             availableParallelismDerivation: snapshot.availableParallelismDerivation,
             affinityCPUs: snapshot.affinityCPUs, warmup: [warmup], rounds: measured,
-            controls: [.init(name: "pinned_one_cpu", description: "the parallel command with its affinity set to CPU \(pinCPU)", parallel: pinned)])
+            controls: [.init(name: "pinned_one_cpu", description: "the parallel command with its affinity set to CPU \(pinCPU)", parallel: pinned)],
+            analysis: analysis, hardwareCounters: HardwareCounters.availability())
     }
 }
 
@@ -82,8 +102,9 @@ extension RunOrchestrator {
         if let existing = context.externalSession {
             session = existing
         } else {
-            let measurer = ExternalMeasurer(configuration: external, workers: configuration.workers, rounds: configuration.rounds,
-                                            sampleHz: 20)
+            let budget = configuration.roundBudget
+            let measurer = ExternalMeasurer(configuration: external, workers: configuration.workers, rounds: budget.minRounds,
+                                            sampleHz: 20, maxRounds: budget.maxRounds, timeBudgetSeconds: budget.seconds)
             session = try measurer.session { phase, round, total in progress(.phase(gate, phase, round: round, of: total)) }
             context.externalSession = session
         }

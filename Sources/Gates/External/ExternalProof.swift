@@ -19,6 +19,14 @@ public enum ExternalProof {
         public var resultFile: String?
         public var sampleHz: Double
         public var protocolDescription: String
+        /// Rounds may be added up to this many while the intervals cannot decide; nil in bundles
+        /// of the first rule.
+        public var maxRounds: Int? = nil
+        public var timeBudgetSeconds: Double? = nil
+
+        var budget: PairedRounds.Budget {
+            PairedRounds.Budget(minRounds: rounds, maxRounds: max(rounds, maxRounds ?? rounds), seconds: timeBudgetSeconds)
+        }
     }
 
     /// One thread of the command's process tree, as last seen in /proc.
@@ -82,6 +90,10 @@ public enum ExternalProof {
         public var order: [String]
         public var baseline: CommandRun
         public var parallel: CommandRun
+        /// Each CPU's speed just before each command ran, and whether they drifted (interval rule).
+        public var baselineProbes: [ConcurrencyProof.SpeedProbe]? = nil
+        public var parallelProbes: [ConcurrencyProof.SpeedProbe]? = nil
+        public var disturbed: Bool? = nil
     }
 
     /// The parallel command with its parallelism taken away (every process pinned to one CPU).
@@ -98,6 +110,10 @@ public enum ExternalProof {
         public var warmup: [Round]
         public var rounds: [Round]
         public var controls: [Control]
+        /// The run's claimed statistics and stopping decision, re-derived by `attest verify`.
+        public var analysis: PairedRounds.Analysis? = nil
+        /// Whether hardware counters (perf_event_open) were available: "not supported: …" on most VMs.
+        public var hardwareCounters: String? = nil
     }
 
     /// Above this many voluntary context switches a second, a CPU/wall near 1 reads as threads
@@ -124,12 +140,26 @@ public enum ExternalProof {
         }
         let runs = (measurements.warmup + rounds).flatMap { [$0.baseline, $0.parallel] }
         let outputs = Set(runs.map(\.outputSHA256))
-        let sameWork = outputs.count == 1 && runs.allSatisfy { $0.exitStatus == 0 }
-        let main = ConcurrencyProof.failedChecks(
-            sequentialWall: baselineWall, parallelWall: parallelWall, parallelTaskCPU: parallelCPUWall * parallelWall,
-            sequentialCPUPerTask: baselineCPU, parallelCPUPerTask: parallelCPU, digestsEqual: true,
-            expectedParallelism: k, criteria: criteria)
-        var checks = main.checks
+        let sameWork = Self.sameWork(measurements.warmup + rounds)
+        let main: (checks: [String], speedup: Double, cpuWall: Double, ratio: Double)
+        var checks: [String]
+        // The interval rule's own decision also fails on differing outputs; the check's words are added below.
+        var undecided: [String]?
+        let analysis = criteria.usesIntervals
+            ? PairedRounds.analyse(pairedRounds(rounds, criteria: criteria), expectedParallelism: k, digestsEqual: sameWork,
+                                   criteria: criteria, budget: parameters.budget)
+            : nil
+        if let analysis {
+            let judged = ConcurrencyProof.intervalChecks(analysis, k: k, criteria: criteria)
+            main = (judged.failed, analysis.speedup.estimate, analysis.parallelCPUPerWall.estimate, analysis.cpuPerTaskRatio.estimate)
+            undecided = judged.undecided
+        } else {
+            main = ConcurrencyProof.failedChecks(
+                sequentialWall: baselineWall, parallelWall: parallelWall, parallelTaskCPU: parallelCPUWall * parallelWall,
+                sequentialCPUPerTask: baselineCPU, parallelCPUPerTask: parallelCPU, digestsEqual: true,
+                expectedParallelism: k, criteria: criteria)
+        }
+        checks = main.checks
         if outputs.count != 1 {
             checks.append("the work is not fixed: outputs differ (\(outputs.count) distinct output digests over \(runs.count) runs)")
         }
@@ -148,7 +178,9 @@ public enum ExternalProof {
             foreignCPUsMedian: Statistics.median(rounds.compactMap(\.parallel.foreignCPUs)),
             stealCPUsMedian: Statistics.median(rounds.compactMap(\.parallel.stealCPUs)),
             runQueueWaitPerCPU: waits.isEmpty ? nil : waits.reduce(0, +) / max(1e-9, threadCPU),
-            band: ConcurrencyProof.band(efficiency: efficiency, criteria: criteria), failedChecks: checks)
+            band: ConcurrencyProof.band(efficiency: efficiency, interval: analysis?.efficiency, criteria: criteria), failedChecks: checks,
+            undecidedChecks: undecided, analysis: analysis,
+            baselineCPUPerWall: Statistics.median(rounds.map(\.baseline.cpuPerWall)))
 
         let controls = measurements.controls.map { control -> ConcurrencyProof.ControlVerdict in
             let result = ConcurrencyProof.failedChecks(
@@ -163,6 +195,7 @@ public enum ExternalProof {
         let switches = Statistics.median(rounds.map(\.parallel.voluntarySwitchesPerSecond)) ?? 0
         let diagnosis = diagnose(figures: figures, outputsDiffer: outputs.count != 1, voluntarySwitchesPerSecond: switches,
                                  workers: parameters.workers, available: available, criteria: criteria)
+            + ConcurrencyProof.seen(figures, workers: parameters.workers, available: available, criteria: criteria)
         var outcome = ConcurrencyProof.decide(figures: figures, controls: controls, available: available,
                                               derivation: measurements.availableParallelismDerivation, criteria: criteria)
         // Other tenants' load can slow a run down; it cannot change what a program prints. Outputs
@@ -170,7 +203,28 @@ public enum ExternalProof {
         if !sameWork && outcome.status == .inconclusive {
             outcome = GateOutcome(status: .failed, summary: "the work is not fixed: outputs differ; " + outcome.summary)
         }
-        return .init(outcome: outcome, figures: figures, controls: controls, diagnosis: diagnosis)
+        let claimProblems = PairedRounds.claimProblems(
+            claimed: measurements.analysis, derived: analysis, rounds: pairedRounds(rounds, criteria: criteria),
+            recordedDisturbed: rounds.map(\.disturbed), expectedParallelism: k,
+            digestsEqual: { Self.sameWork(measurements.warmup + rounds.prefix($0)) },
+            criteria: criteria, budget: parameters.budget)
+        return .init(outcome: outcome, figures: figures, controls: controls, diagnosis: diagnosis, claimProblems: claimProblems)
+    }
+
+    /// One output digest for every run of both commands, and every run exited with 0.
+    static func sameWork(_ rounds: [Round]) -> Bool {
+        let runs = rounds.flatMap { [$0.baseline, $0.parallel] }
+        return Set(runs.map(\.outputSHA256)).count == 1 && runs.allSatisfy { $0.exitStatus == 0 }
+    }
+
+    /// The rounds as the interval rule reads them: baseline against parallel, CPU per run.
+    static func pairedRounds(_ rounds: [Round], criteria: ConcurrencyProof.Criteria) -> [PairedRounds.Round] {
+        rounds.map {
+            PairedRounds.Round(sequentialWall: $0.baseline.wallSeconds, parallelWall: $0.parallel.wallSeconds,
+                               parallelCPU: $0.parallel.cpuSeconds, sequentialCPUPerTask: $0.baseline.cpuSeconds,
+                               parallelCPUPerTask: $0.parallel.cpuSeconds,
+                               disturbed: PairedRounds.isDisturbed($0.baselineProbes, $0.parallelProbes, criteria: criteria))
+        }
     }
 
     /// What failing figures of an external command point to.
@@ -294,7 +348,7 @@ enum ExternalDerivedGates {
             affinityCPUs: measurements.affinityCPUs, samples: samples, wallSeconds: offset)
     }
 
-    /// Gate 5: the round with the median parallel wall time, parallel against baseline.
+    /// Gate 5: the round with the median parallel wall time, parallel against baseline, and every round as a pair.
     static func comparison(_ measurements: ExternalProof.Measurements) -> BaselineComparison.Measurements? {
         let sorted = measurements.rounds.sorted { $0.parallel.wallSeconds < $1.parallel.wallSeconds }
         guard !sorted.isEmpty else { return nil }
@@ -307,7 +361,11 @@ enum ExternalDerivedGates {
                 mode: name, wallSeconds: run.wallSeconds, taskCPUSeconds: run.cpuSeconds, peakThreadCount: run.peakThreads,
                 threadsBeforeSpawn: 0, coresUsed: Int((Statistics.median(perSample) ?? 0).rounded()), digests: [run.outputSHA256])
         }
+        // Every round as a pair too: the speedup is judged by its 95% interval, as in gate 2.
+        let pairs = measurements.rounds.map {
+            BaselineComparison.Pair(candidate: mode($0.parallel, "parallel command"), baseline: mode($0.baseline, "baseline command"))
+        }
         return BaselineComparison.Measurements(candidate: mode(round.parallel, "parallel command"),
-                                               baseline: mode(round.baseline, "baseline command"))
+                                               baseline: mode(round.baseline, "baseline command"), pairs: pairs)
     }
 }

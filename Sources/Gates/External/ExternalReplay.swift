@@ -58,9 +58,12 @@ enum ExternalReplay {
         let snapshot = SystemProbe.snapshot()
         let runner = ExternalRunner(cpus: snapshot.affinityCPUs, resultFile: configuration.resultFileURL, sampleHz: parameters.sampleHz)
         let measurements: ExternalProof.Measurements
+        // The replay is judged by today's interval rule whatever rule the original used.
+        var replayParameters = parameters
+        replayParameters.maxRounds = Replay.replayMaxRounds(minimum: parameters.rounds, recorded: parameters.maxRounds)
         do {
             measurements = try ExternalMeasurer.measure(
-                parallel: commands.parallel, baseline: commands.baseline, rounds: parameters.rounds, runner: runner,
+                parallel: commands.parallel, baseline: commands.baseline, parameters: replayParameters, runner: runner,
                 snapshot: snapshot) { phase, round, total in
                     progress(round.map { "\(phase) (round \($0)/\(total ?? 0))" } ?? phase)
                 }
@@ -78,7 +81,7 @@ enum ExternalReplay {
                 code: "replay.output-mismatch",
                 message: "a \(run.role) run's output has SHA-256 \(run.outputSHA256), the recorded output \(recordedOutput) — not the recorded work"))
         }
-        let replay = ExternalProof.judge(parameters: parameters, measurements: measurements, criteria: criteria)
+        let replay = ExternalProof.judge(parameters: replayParameters, measurements: measurements, criteria: .standard)
         result.replay = replay.figures
         result.replayParallelism = measurements.availableParallelism
         result.replayDerivation = measurements.availableParallelismDerivation
