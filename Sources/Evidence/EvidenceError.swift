@@ -22,6 +22,7 @@ public enum EvidenceError: HintedError, Equatable {
     case openssl(operation: String, message: String)
     case selfVerificationFailed(keyID: String)
     case invalidSubject(String)
+    case unreadableSidecar(path: String)
 
     public var message: String {
         switch self {
@@ -40,6 +41,7 @@ public enum EvidenceError: HintedError, Equatable {
         case .openssl(let operation, let message): "OpenSSL \(operation) failed: \(message)"
         case .selfVerificationFailed(let keyID): "a signature made with key \(keyID) did not verify; nothing was written"
         case .invalidSubject(let reason): "invalid subject: \(reason)"
+        case .unreadableSidecar(let path): "\(path) is not a timestamps file (one JSON object holding only \"timestamps\")"
         }
     }
 
@@ -62,6 +64,7 @@ public enum EvidenceError: HintedError, Equatable {
         case .openssl: "check the OpenSSL installation (libssl3)"
         case .selfVerificationFailed: "the key or OpenSSL is broken; make a new key with `attest keygen --force`"
         case .invalidSubject: nil
+        case .unreadableSidecar: "it is written by `attest run --timestamp-url` or `attest timestamp` beside a JSON Lines bundle; remove it, or timestamp the bundle again"
         }
     }
 }

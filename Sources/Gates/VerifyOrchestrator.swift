@@ -48,7 +48,11 @@ public enum VerifyOrchestrator {
         }
         let data = try FileReader.read(URL(fileURLWithPath: path), what: "bundle")
         guard !data.isEmpty else { throw EvidenceError.emptyFile(path: path, what: "bundle") }
-        let document = JSONLines.isJSONLines(data) ? JSONLines.bundleDocument(data) : data
+        // A JSON Lines bundle's RFC 3161 tokens sit in a sidecar file; they join the document as
+        // the unsigned `timestamps` member a JSON bundle carries.
+        let document = JSONLines.isJSONLines(data)
+            ? JSONLines.bundleDocument(data, timestamps: try JSONLines.sidecarTimestamps(for: URL(fileURLWithPath: path)))
+            : data
         return Read(bundlePath: path, archiveNote: note, data: document, readSeconds: seconds(since: started))
     }
 

@@ -171,7 +171,7 @@ struct RunCommand: ParsableCommand {
             }
         }
         // Trusted time (RFC 3161): asked for only now that the bundle is written and signed.
-        let timestamps = TimestampPrinter.afterRun(urls: timestamping.urls, files: [result.bundleFile, result.archiveFile])
+        let timestamps = TimestampPrinter.afterRun(urls: timestamping.urls, files: [result.bundleFile, result.archiveFile] + (result.jsonLinesFile.map { [$0] } ?? []))
         if json {
             print(TimestampPrinter.merged(try result.jsonSummary(), timestamps))
             if let timestamps { TimestampPrinter.warnings(timestamps) }

@@ -211,71 +211,23 @@ enum ReplayPrinter {
 
 enum VerificationPrinter {
     static func print(_ report: VerificationReport, file: String) {
-        // One buffer of UTF-8 for the whole report, written once: bundles can hold thousands of
-        // records, and appending to a String cost 2.6 ms for 10,000 lines.
-        var text: [UInt8] = []
-        text.reserveCapacity(80 * (report.records.count + 8))
-        func append(_ part: String) {
-            var part = part
-            part.withUTF8 { text.append(contentsOf: $0) }
-        }
-        func line(_ parts: String...) {
-            for part in parts { append(part) }
-            text.append(UInt8(ascii: "\n"))
-        }
-        line("bundle ", file)
-        if let subject = report.subject { line("subject ", subject) }
-        if let summary = report.statements.last, let tree = GitState.treeState(recordedIn: summary.predicate) { line("tree ", tree) }
-        if let runID = report.runID { line("run ", runID) }
-        line("trusted keys: ", report.trustedKeyIDs.joined(separator: ", "))
-        // Nearly every record is signed by the same key: its " (signed by …)" text is built
-        // again only when the signers change from one record to the next.
-        var lastSigners: [String] = []
-        var signer: [UInt8] = []
-        let passed = Array("✓ ".utf8), failed = Array("✗ ".utf8)
+        var lines = ["bundle \(file)"]
+        if let subject = report.subject { lines.append("subject \(subject)") }
+        if let summary = report.statements.last, let tree = GitState.treeState(recordedIn: summary.predicate) { lines.append("tree \(tree)") }
+        if let runID = report.runID { lines.append("run \(runID)") }
+        lines.append("trusted keys: \(report.trustedKeyIDs.joined(separator: ", "))")
         for record in report.records {
-            if record.signedBy != lastSigners {
-                lastSigners = record.signedBy
-                signer = lastSigners.isEmpty ? [] : Array(" (signed by \(lastSigners.map { String($0.prefix(16)) }.joined(separator: ", ")))".utf8)
-            }
-            text.append(contentsOf: record.ok ? passed : failed)
-            appendDecimal(record.index, to: &text)
-            text.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
-            append(record.label)
-            text.append(contentsOf: signer)
-            text.append(UInt8(ascii: "\n"))
-            for finding in record.findings { line("    ", finding.code, ": ", finding.message) }
+            let signers = record.signedBy.isEmpty ? "" : " (signed by \(record.signedBy.map { String($0.prefix(16)) }.joined(separator: ", ")))"
+            lines.append("\(record.ok ? "✓" : "✗") \(record.index): \(record.label)\(signers)")
+            for finding in record.findings { lines.append("    \(finding.code): \(finding.message)") }
         }
-        for finding in report.bundleFindings { line("✗ bundle: ", finding.code, ": ", finding.message) }
+        for finding in report.bundleFindings { lines.append("✗ bundle: \(finding.code): \(finding.message)") }
         if report.isVerified {
-            line(ClaimAssessment(verdict: report.verdict, records: report.records.count).line)
+            lines.append(ClaimAssessment(verdict: report.verdict, records: report.records.count).line)
         } else {
             let count = report.findingCount
-            line("NOT VERIFIED: \(count) finding\(count == 1 ? "" : "s")")
+            lines.append("NOT VERIFIED: \(count) finding\(count == 1 ? "" : "s")")
         }
-        // What earlier print calls left in standard output's buffer goes out first.
-        fflush(nil)
-        try? FileHandle.standardOutput.write(contentsOf: text)
-    }
-
-    /// A non-negative integer's decimal digits.
-    static func appendDecimal(_ value: Int, to text: inout [UInt8]) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var rest = value.magnitude
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[buffer.count - 1 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-                count += 1
-            } while rest > 0
-            if value < 0 {
-                buffer[buffer.count - 1 - count] = UInt8(ascii: "-")
-                count += 1
-            }
-            text.append(contentsOf: buffer[(buffer.count - count)...])
-        }
+        Swift.print(lines.joined(separator: "\n"))
     }
 }

@@ -62,6 +62,19 @@ struct TimestampCLITests {
         let html = try String(contentsOf: folder.appendingPathComponent("r.html"), encoding: .utf8)
         #expect(html.contains("<dt>Trusted time (RFC 3161)</dt><dd>sealed no later than 20"))
 
+        // The JSON Lines form keeps the same token in its sidecar, and verifies with it.
+        let lines = ".checkpoints/PHASE4_VERIFICATION_BUNDLE.intoto.jsonl"
+        let sidecar = try Self.json(folder.appendingPathComponent(lines + ".timestamps.json"))
+        #expect(Set(sidecar.keys) == ["timestamps"])
+        let viaLines = try CLI.run(["verify", lines, "--timestamp-ca", "tsa/ca.pem", "--require-timestamp"], in: folder)
+        #expect(viaLines.status == 3, "\(viaLines.stdout)\(viaLines.stderr)")
+        #expect(viaLines.stdout.contains("✓ timestamp: sealed no later than 20"))
+        // A sidecar that is not a timestamps file is an input error, not a silent pass.
+        try Data("[]".utf8).write(to: folder.appendingPathComponent(lines + ".timestamps.json"))
+        let badSidecar = try CLI.run(["verify", lines, "--timestamp-ca", "tsa/ca.pem"], in: folder)
+        #expect(badSidecar.status == 2, "\(badSidecar.stdout)\(badSidecar.stderr)")
+        #expect(badSidecar.stderr.contains("is not a timestamps file"))
+
         // The archived copy carries the same token.
         let proof = folder.appendingPathComponent(".checkpoints/proof")
         let names = try FileManager.default.contentsOfDirectory(atPath: proof.path)

@@ -29,7 +29,7 @@ public enum JSONLines {
     /// The bundle document (`{"mediaType": ..., "records": [...]}`) holding each line's envelope,
     /// ordered by its `chain.index`; lines whose index cannot be read keep their order after the
     /// others, and a line that is not JSON becomes a string record: the verifier reports each.
-    public static func bundleDocument(_ data: Data, limits: StrictJSON.Limits = .standard) -> Data {
+    public static func bundleDocument(_ data: Data, timestamps: JSONValue? = nil, limits: StrictJSON.Limits = .standard) -> Data {
         var records: [(index: Int, line: Int, bytes: [UInt8])] = []
         for (number, line) in lines(data).enumerated() {
             guard case .success(let envelope) = StrictJSON.parse(Data(line), limits: limits) else {
@@ -45,8 +45,36 @@ public enum JSONLines {
             if position > 0 { document.append(UInt8(ascii: ",")) }
             document += record.bytes
         }
-        document += Array("]}\n".utf8)
+        document.append(UInt8(ascii: "]"))
+        if let timestamps {
+            document += Array(",\"\(BundleTimestamps.member)\":".utf8) + timestamps.serializedBytes()
+        }
+        document += Array("}\n".utf8)
         return Data(document)
+    }
+
+    /// The bundle document of `data`: JSON Lines put in chain order, any other bytes as they are.
+    public static func document(_ data: Data) -> Data {
+        isJSONLines(data) ? bundleDocument(data) : data
+    }
+
+    /// Where the RFC 3161 tokens of a JSON Lines bundle are kept (its lines hold envelopes only):
+    /// `{"timestamps": [...]}`, the member a JSON bundle carries, in a file beside it.
+    public static func timestampsFile(for jsonLines: URL) -> URL {
+        URL(fileURLWithPath: jsonLines.path + ".timestamps.json")
+    }
+
+    /// The `timestamps` member of a JSON Lines bundle's sidecar file, nil when there is none.
+    /// Throws when the sidecar exists but is not one object holding only `timestamps`.
+    public static func sidecarTimestamps(for jsonLines: URL, limits: StrictJSON.Limits = .standard) throws -> JSONValue? {
+        let sidecar = timestampsFile(for: jsonLines)
+        guard FileManager.default.fileExists(atPath: sidecar.path) else { return nil }
+        let data = try FileReader.read(sidecar, what: "timestamps")
+        guard case .success(let value) = StrictJSON.parse(data, limits: limits), let object = value.objectValue,
+              Set(object.keys) == [BundleTimestamps.member], let timestamps = object[BundleTimestamps.member] else {
+            throw EvidenceError.unreadableSidecar(path: sidecar.path)
+        }
+        return timestamps
     }
 
     /// The non-empty lines, without their line ends ("\n" or "\r\n").

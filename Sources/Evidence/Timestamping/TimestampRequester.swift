@@ -115,7 +115,7 @@ public enum BundleTimestamper {
     public static func timestamp(files: [URL], urls: [String], requester: TimestampRequester = TimestampRequester()) throws -> TimestampingOutcome {
         var outcome = TimestampingOutcome()
         guard let first = files.first else { return outcome }
-        let seal = try BundleTimestamps.seal(bundleData: FileReader.read(first, what: "bundle"), path: first.path)
+        let seal = try BundleTimestamps.seal(bundleData: JSONLines.document(FileReader.read(first, what: "bundle")), path: first.path)
         for url in urls {
             do {
                 outcome.granted.append(try requester.requestToken(url: url, signature: seal.signature))
@@ -127,9 +127,17 @@ public enum BundleTimestamper {
         let entries = outcome.granted.map { TimestampEntry(record: seal.index, token: $0.token) }
         for file in files {
             let data = try FileReader.read(file, what: "bundle")
-            guard (try? BundleTimestamps.seal(bundleData: data, path: file.path)) == seal else { continue }
-            try AtomicFile.write(BundleTimestamps.adding(entries, to: data, path: file.path), to: file)
-            outcome.files.append(file)
+            guard (try? BundleTimestamps.seal(bundleData: JSONLines.document(data), path: file.path)) == seal else { continue }
+            if JSONLines.isJSONLines(data) {
+                // A JSON Lines file holds envelopes only: its tokens go in the sidecar beside it.
+                let sidecar = JSONLines.timestampsFile(for: file)
+                let existing = FileManager.default.fileExists(atPath: sidecar.path) ? try FileReader.read(sidecar, what: "timestamps") : Data("{}".utf8)
+                try AtomicFile.write(BundleTimestamps.adding(entries, to: existing, path: sidecar.path), to: sidecar)
+                outcome.files.append(sidecar)
+            } else {
+                try AtomicFile.write(BundleTimestamps.adding(entries, to: data, path: file.path), to: file)
+                outcome.files.append(file)
+            }
         }
         return outcome
     }
