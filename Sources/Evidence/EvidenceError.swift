@@ -1,12 +1,12 @@
 /// An error a person can act on: what failed, and what to do next. The CLI prints `message` as
 /// `error: …` and `hint` as `hint: …`.
-public protocol HintedError: Error {
+package protocol HintedError: Error {
     var message: String { get }
     var hint: String? { get }
 }
 
 /// What can go wrong with keys, files, signing and git.
-public enum EvidenceError: HintedError, Equatable {
+package enum EvidenceError: HintedError, Equatable {
     case fileMissing(path: String, what: String)
     case notAFile(path: String)
     case unreadable(path: String, reason: String)
@@ -24,7 +24,7 @@ public enum EvidenceError: HintedError, Equatable {
     case invalidSubject(String)
     case unreadableSidecar(path: String)
 
-    public var message: String {
+    package var message: String {
         switch self {
         case .fileMissing(let path, let what): "\(what) \(path) does not exist"
         case .notAFile(let path): "\(path) is a directory, not a file"
@@ -45,7 +45,7 @@ public enum EvidenceError: HintedError, Equatable {
         }
     }
 
-    public var hint: String? {
+    package var hint: String? {
         switch self {
         case .fileMissing(_, let what) where what.contains("private"):
             "create one with `attest keygen`, or pass the right path with --key"

@@ -1,17 +1,17 @@
-public import Foundation
+package import Foundation
 
 /// Git notes under `refs/notes/attest`, written and read with libgit2: a commit carries a pointer
 /// to the proof archived for it.
-public enum GitNotes {
-    public static let notesRef = "refs/notes/attest"
+package enum GitNotes {
+    package static let notesRef = "refs/notes/attest"
 
-    public enum Failure: Error, HintedError {
+    package enum Failure: Error, HintedError {
         case noRepository(String)
         case unknownRevision(String)
         case noNote(String)
         case libraryMissing(String)
 
-        public var message: String {
+        package var message: String {
             switch self {
             case .noRepository(let reason): "no git repository: \(reason)"
             case .unknownRevision(let revision): "\(revision) does not name a commit"
@@ -20,7 +20,7 @@ public enum GitNotes {
             }
         }
 
-        public var hint: String? {
+        package var hint: String? {
             switch self {
             case .noRepository: "run this inside the repository whose commit the bundle attests"
             case .unknownRevision: "give a commit, branch or tag, e.g. HEAD or v1.2.0"
@@ -41,19 +41,19 @@ public enum GitNotes {
     }
 
     /// The repository's work-tree root.
-    public static func workTree(of directory: URL) throws -> URL {
+    package static func workTree(of directory: URL) throws -> URL {
         let repository = try open(directory)
         guard let root = repository.workDirectory else { throw Failure.noRepository("a bare repository has no work tree") }
         return URL(fileURLWithPath: root)
     }
 
     /// Replaces the note on `commit`.
-    public static func write(_ text: String, forCommit commit: String, in directory: URL) throws {
+    package static func write(_ text: String, forCommit commit: String, in directory: URL) throws {
         try open(directory).writeNote(text, commit: commit, notesRef: notesRef)
     }
 
     /// The commit `revision` names and its note.
-    public static func read(revision: String, in directory: URL) throws -> (commit: String, text: String) {
+    package static func read(revision: String, in directory: URL) throws -> (commit: String, text: String) {
         let repository = try open(directory)
         guard let commit = repository.resolveCommit(revision) else { throw Failure.unknownRevision(revision) }
         guard let text = repository.readNote(commit: commit, notesRef: notesRef) else { throw Failure.noNote(commit) }

@@ -1,33 +1,33 @@
-public import Foundation
+package import Foundation
 
 /// The state of the code under test, read with libgit2.
 ///
 /// Dirty means what git means (`git describe --dirty`, `git status --untracked-files=no`): a
 /// tracked file is modified or staged. Untracked files are counted but do not make the tree
 /// dirty, and attest's own outputs (its key files, its output folder) count as nothing.
-public struct GitState: Codable, Sendable, Equatable {
-    public var repository: String
+package struct GitState: Codable, Sendable, Equatable {
+    package var repository: String
     /// The commit HEAD names: the base of the working tree when it is dirty.
-    public var commit: String
+    package var commit: String
     /// The branch, or nil when HEAD is detached.
-    public var branch: String?
-    public var detached: Bool
-    public var dirty: Bool
-    public var modified: Int
-    public var staged: Int
-    public var untracked: Int
+    package var branch: String?
+    package var detached: Bool
+    package var dirty: Bool
+    package var modified: Int
+    package var staged: Int
+    package var untracked: Int
     /// The tracked files that are modified or staged, sorted, at most `changedFilesListed`.
-    public var changedFiles: [String]
+    package var changedFiles: [String]
     /// How many tracked files are modified or staged (all of them, listed or not).
-    public var changedFileCount: Int
+    package var changedFileCount: Int
     /// When dirty: the git tree id of the working tree's tracked content (in-toto's `gitTree`),
     /// which the subject names instead of the commit.
-    public var workingTree: String?
+    package var workingTree: String?
 
     /// A record lists this many changed files at most; the count is always exact.
-    public static let changedFilesListed = 100
+    package static let changedFilesListed = 100
 
-    public init(repository: String, commit: String, branch: String?, detached: Bool, dirty: Bool,
+    package init(repository: String, commit: String, branch: String?, detached: Bool, dirty: Bool,
                 modified: Int, staged: Int, untracked: Int, changedFiles: [String] = [], changedFileCount: Int? = nil,
                 workingTree: String? = nil) {
         self.repository = repository
@@ -55,7 +55,7 @@ public struct GitState: Codable, Sendable, Equatable {
 }
 
 /// Why there is no git state.
-public enum GitUnavailableReason: String, Codable, Sendable {
+package enum GitUnavailableReason: String, Codable, Sendable {
     case notARepository = "not_a_repository"
     case noCommitsYet = "no_commits_yet"
     case ownershipRefused = "ownership_refused"
@@ -63,7 +63,7 @@ public enum GitUnavailableReason: String, Codable, Sendable {
 }
 
 /// A git reading: the state, or why there is none.
-public enum GitReading: Sendable, Equatable {
+package enum GitReading: Sendable, Equatable {
     case repository(GitState)
     case unavailable(reason: GitUnavailableReason, message: String)
 
@@ -76,12 +76,12 @@ public enum GitReading: Sendable, Equatable {
 }
 
 /// Reads the git state of the repository containing a folder.
-public enum GitSnapshot {
+package enum GitSnapshot {
     /// - Parameter trustOwnership: read a repository owned by another user (libgit2's ownership
     ///   check off). Only when the user asked for it.
     /// - Parameter ownOutputs: attest's own files and folders (the key pair, the output folder):
     ///   changes there are not changes to the code under test.
-    public static func read(at directory: URL, trustOwnership: Bool = false, ownOutputs: [URL] = []) -> GitReading {
+    package static func read(at directory: URL, trustOwnership: Bool = false, ownOutputs: [URL] = []) -> GitReading {
         let repository: GitRepositoryHandle
         switch open(directory, trustOwnership: trustOwnership) {
         case .success(let handle): repository = handle
@@ -169,7 +169,7 @@ struct OwnOutputs {
 extension GitState {
     /// One line on the tree's state, for `attest run`, `attest verify` and the report:
     /// "clean at <commit>", or "dirty: N tracked file(s) changed since <commit> (a, b, ...)".
-    public var treeState: String {
+    package var treeState: String {
         let untrackedNote = untracked > 0 ? "; \(untracked) untracked file(s), not part of it" : ""
         guard dirty else { return "clean at \(commit)\(untrackedNote)" }
         let shown = changedFiles.prefix(5).joined(separator: ", ")
@@ -182,7 +182,7 @@ extension GitState {
 extension GitState {
     /// The tree state a record's predicate states (its `git` member), as `treeState` words it;
     /// for a record without git state, why there is none. Nil when the predicate says neither.
-    public static func treeState(recordedIn predicate: JSONValue) -> String? {
+    package static func treeState(recordedIn predicate: JSONValue) -> String? {
         if let reason = predicate["gitUnavailable"]?["message"]?.stringValue { return "unknown: \(reason)" }
         guard let git = predicate["git"], let commit = git["commit"]?.stringValue else { return nil }
         var dirty = false

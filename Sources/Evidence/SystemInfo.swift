@@ -1,11 +1,11 @@
 /// A cgroup CPU quota as recorded.
-public struct CgroupCPUQuota: Codable, Sendable, Equatable {
-    public var source: String
-    public var quotaMicroseconds: Int
-    public var periodMicroseconds: Int
-    public var cpus: Double
+package struct CgroupCPUQuota: Codable, Sendable, Equatable {
+    package var source: String
+    package var quotaMicroseconds: Int
+    package var periodMicroseconds: Int
+    package var cpus: Double
 
-    public init(source: String, quotaMicroseconds: Int, periodMicroseconds: Int, cpus: Double) {
+    package init(source: String, quotaMicroseconds: Int, periodMicroseconds: Int, cpus: Double) {
         self.source = source
         self.quotaMicroseconds = quotaMicroseconds
         self.periodMicroseconds = periodMicroseconds
@@ -15,23 +15,23 @@ public struct CgroupCPUQuota: Codable, Sendable, Equatable {
 
 /// The machine a record was measured on. Plain data: the caller probes it (SwarmRuntime's
 /// SystemProbe) so system facts are read in one place.
-public struct SystemInfo: Codable, Sendable, Equatable {
-    public var osName: String
-    public var osVersion: String
-    public var kernelRelease: String
-    public var cpuModel: String
-    public var logicalCPUsOnline: Int
-    public var affinityCPUs: [Int]
-    public var cgroupCPUQuota: CgroupCPUQuota?
-    public var totalMemoryBytes: UInt64
-    public var loadAverage: [Double]
-    public var attestVersion: String
-    public var opensslVersion: String
-    public var swiftCompilerVersion: String
-    public var availableParallelism: Int
-    public var availableParallelismDerivation: String
+package struct SystemInfo: Codable, Sendable, Equatable {
+    package var osName: String
+    package var osVersion: String
+    package var kernelRelease: String
+    package var cpuModel: String
+    package var logicalCPUsOnline: Int
+    package var affinityCPUs: [Int]
+    package var cgroupCPUQuota: CgroupCPUQuota?
+    package var totalMemoryBytes: UInt64
+    package var loadAverage: [Double]
+    package var attestVersion: String
+    package var opensslVersion: String
+    package var swiftCompilerVersion: String
+    package var availableParallelism: Int
+    package var availableParallelismDerivation: String
 
-    public init(osName: String, osVersion: String, kernelRelease: String, cpuModel: String, logicalCPUsOnline: Int,
+    package init(osName: String, osVersion: String, kernelRelease: String, cpuModel: String, logicalCPUsOnline: Int,
                 affinityCPUs: [Int], cgroupCPUQuota: CgroupCPUQuota?, totalMemoryBytes: UInt64, loadAverage: [Double],
                 attestVersion: String, opensslVersion: String, swiftCompilerVersion: String,
                 availableParallelism: Int, availableParallelismDerivation: String) {

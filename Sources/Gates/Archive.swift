@@ -1,26 +1,26 @@
-public import Foundation
-public import Evidence
+package import Foundation
+package import Evidence
 
 /// What `attest archive` records in the git note of the attested commit.
-public struct ArchiveNote: Codable, Sendable, Equatable {
+package struct ArchiveNote: Codable, Sendable, Equatable {
     /// SHA-256 of the archived bundle's summary payload: the bundle's identity.
-    public var bundleSummaryDigest: String
-    public var verdict: String
+    package var bundleSummaryDigest: String
+    package var verdict: String
     /// The archived file, relative to the repository's work tree.
-    public var archivedPath: String
-    public var runId: String
-    public var commit: String
+    package var archivedPath: String
+    package var runId: String
+    package var commit: String
 }
 
 /// Archives verified bundles next to the code (`.checkpoints/proof/<tag or short commit>/`) and
 /// points the attested commit at them with a git note (`refs/notes/attest`).
-public enum Archive {
-    public enum Failure: Error, HintedError {
+package enum Archive {
+    package enum Failure: Error, HintedError {
         case notBoundToCommit
         case badTag(String)
         case unreadableNote(String)
 
-        public var message: String {
+        package var message: String {
             switch self {
             case .notBoundToCommit: "the bundle's subject is not a git commit, so no commit can carry its note"
             case .badTag(let tag): "--tag '\(tag)' is not a plain name"
@@ -28,7 +28,7 @@ public enum Archive {
             }
         }
 
-        public var hint: String? {
+        package var hint: String? {
             switch self {
             case .notBoundToCommit: "archive bundles made by `attest run` inside a git work tree with commits"
             case .badTag: "use letters, digits, '.', '_' and '-' only, e.g. v1.2.0"
@@ -43,7 +43,7 @@ public enum Archive {
     }
 
     /// Copies a verified bundle into the archive (never overwriting) and writes the commit's note.
-    public static func archive(bundleData: Data, statements: [VerifiedStatement], repository: URL, tag: String?) throws -> (file: URL, note: ArchiveNote) {
+    package static func archive(bundleData: Data, statements: [VerifiedStatement], repository: URL, tag: String?) throws -> (file: URL, note: ArchiveNote) {
         if let tag, !isPlainName(tag) { throw Failure.badTag(tag) }
         guard let summary = statements.last, summary.predicateType == PredicateType.summary,
               let commit = summary.subject["digest"]?["gitCommit"]?.stringValue, let digest = Reproduction.summaryDigest(of: statements) else {
@@ -70,7 +70,7 @@ public enum Archive {
     }
 
     /// The note of `revision` and the archived bundle it names.
-    public static func locate(revision: String, repository: URL) throws -> (note: ArchiveNote, file: URL) {
+    package static func locate(revision: String, repository: URL) throws -> (note: ArchiveNote, file: URL) {
         let (_, text) = try GitNotes.read(revision: revision, in: repository)
         let note: ArchiveNote
         switch StrictJSON.parse(Data(text.utf8)) {
@@ -85,7 +85,7 @@ public enum Archive {
     }
 
     /// The findings of checking a verified archived bundle against its note.
-    public static func check(note: ArchiveNote, statements: [VerifiedStatement]) -> [Finding] {
+    package static func check(note: ArchiveNote, statements: [VerifiedStatement]) -> [Finding] {
         var findings: [Finding] = []
         let digest = Reproduction.summaryDigest(of: statements)
         if digest != note.bundleSummaryDigest {

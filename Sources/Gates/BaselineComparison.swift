@@ -2,43 +2,43 @@ import Foundation
 
 /// Gate 5: the same work in the run's mode and in SwarmRuntime's cooperative single-thread mode
 /// (the asyncio-like baseline). Counts the measurements in which the run's mode is better.
-public enum BaselineComparison {
-    public struct Parameters: Codable, Sendable, Equatable {
-        public var workers: Int
-        public var iterationsPerTask: Int
-        public var candidateMode: String
-        public var baselineMode: String
+package enum BaselineComparison {
+    package struct Parameters: Codable, Sendable, Equatable {
+        package var workers: Int
+        package var iterationsPerTask: Int
+        package var candidateMode: String
+        package var baselineMode: String
     }
 
     /// One mode's figures from one run of W tasks on W bots.
-    public struct ModeMeasurement: Codable, Sendable, Equatable {
-        public var mode: String
-        public var wallSeconds: Double
-        public var taskCPUSeconds: Double
-        public var peakThreadCount: Int
-        public var threadsBeforeSpawn: Int
+    package struct ModeMeasurement: Codable, Sendable, Equatable {
+        package var mode: String
+        package var wallSeconds: Double
+        package var taskCPUSeconds: Double
+        package var peakThreadCount: Int
+        package var threadsBeforeSpawn: Int
         /// Cores' worth of this process's load at once: the median over samples of the own load
         /// summed across cores, rounded (a migrating single thread counts as one core).
-        public var coresUsed: Int
-        public var digests: [String]
+        package var coresUsed: Int
+        package var digests: [String]
 
-        public var cpuPerWall: Double { wallSeconds > 0 ? taskCPUSeconds / wallSeconds : 0 }
+        package var cpuPerWall: Double { wallSeconds > 0 ? taskCPUSeconds / wallSeconds : 0 }
     }
 
     /// One round: both modes back to back, in random order.
-    public struct Pair: Codable, Sendable, Equatable {
-        public var candidate: ModeMeasurement
-        public var baseline: ModeMeasurement
+    package struct Pair: Codable, Sendable, Equatable {
+        package var candidate: ModeMeasurement
+        package var baseline: ModeMeasurement
 
         var speedup: Double { candidate.wallSeconds > 0 ? baseline.wallSeconds / candidate.wallSeconds : 0 }
     }
 
-    public struct Measurements: Codable, Sendable, Equatable {
+    package struct Measurements: Codable, Sendable, Equatable {
         /// The round with the median speedup (the only round in bundles of the first rule).
-        public var candidate: ModeMeasurement
-        public var baseline: ModeMeasurement
+        package var candidate: ModeMeasurement
+        package var baseline: ModeMeasurement
         /// Every round (criteria version 2): the speedup is judged by its 95% interval over them.
-        public var pairs: [Pair]? = nil
+        package var pairs: [Pair]? = nil
 
         /// The round with the median speedup stands for the others in the counts and the display.
         init(pairs: [Pair]) {
@@ -50,30 +50,30 @@ public enum BaselineComparison {
             self.pairs = pairs
         }
 
-        public init(candidate: ModeMeasurement, baseline: ModeMeasurement, pairs: [Pair]? = nil) {
+        package init(candidate: ModeMeasurement, baseline: ModeMeasurement, pairs: [Pair]? = nil) {
             self.candidate = candidate
             self.baseline = baseline
             self.pairs = pairs
         }
     }
 
-    public struct Criteria: Codable, Sendable, Equatable {
-        public var minimumSpeedup: Double
-        public var requiredImprovements: Int
+    package struct Criteria: Codable, Sendable, Equatable {
+        package var minimumSpeedup: Double
+        package var requiredImprovements: Int
         /// Nil: the first rule (one run of each mode). 2: the speedup's 95% interval over paired
         /// rounds must lie above `minimumSpeedup` (the `PairedRounds` statistics of gate 2).
-        public var version: Int? = nil
-        public static let standard = Criteria(minimumSpeedup: 1.5, requiredImprovements: 3, version: 2)
+        package var version: Int? = nil
+        package static let standard = Criteria(minimumSpeedup: 1.5, requiredImprovements: 3, version: 2)
     }
 
-    public struct Improvement: Codable, Sendable, Equatable {
-        public var name: String
-        public var candidate: Double
-        public var baseline: Double
-        public var improved: Bool
+    package struct Improvement: Codable, Sendable, Equatable {
+        package var name: String
+        package var candidate: Double
+        package var baseline: Double
+        package var improved: Bool
     }
 
-    public static func improvements(_ measurements: Measurements, criteria: Criteria) -> [Improvement] {
+    package static func improvements(_ measurements: Measurements, criteria: Criteria) -> [Improvement] {
         let candidate = measurements.candidate
         let baseline = measurements.baseline
         var speedup = candidate.wallSeconds > 0 ? baseline.wallSeconds / candidate.wallSeconds : 0
@@ -99,7 +99,7 @@ public enum BaselineComparison {
         ]
     }
 
-    public static func evaluate(measurements: Measurements, criteria: Criteria) -> GateOutcome {
+    package static func evaluate(measurements: Measurements, criteria: Criteria) -> GateOutcome {
         let list = improvements(measurements, criteria: criteria)
         let count = list.filter(\.improved).count
         let text = "\(count) of \(list.count) improvements over \(measurements.baseline.mode): "

@@ -2,54 +2,54 @@ import Foundation
 
 /// Gate 4: how many cores carry load from *this process's* threads while B bots compute?
 /// Load from other tenants is measured too and kept apart, so a busy neighbour cannot lend us cores.
-public enum CPUUtilization {
-    public struct Parameters: Codable, Sendable, Equatable {
-        public var bots: Int
-        public var sampleSeconds: Double
-        public var sampleHz: Double
-        public var iterationsPerBot: Int
-        public var busyThreshold: Double
-        public var mode: String
+package enum CPUUtilization {
+    package struct Parameters: Codable, Sendable, Equatable {
+        package var bots: Int
+        package var sampleSeconds: Double
+        package var sampleHz: Double
+        package var iterationsPerBot: Int
+        package var busyThreshold: Double
+        package var mode: String
     }
 
-    public struct CoreLoad: Codable, Sendable, Equatable {
-        public var cpu: Int
+    package struct CoreLoad: Codable, Sendable, Equatable {
+        package var cpu: Int
         /// Fraction of this core's time spent running this process's threads.
-        public var own: Double
+        package var own: Double
         /// Fraction busy in total (all processes); foreign = total − own.
-        public var total: Double
-        public var steal: Double
+        package var total: Double
+        package var steal: Double
     }
 
-    public struct Sample: Codable, Sendable, Equatable {
-        public var seconds: Double
-        public var cores: [CoreLoad]
+    package struct Sample: Codable, Sendable, Equatable {
+        package var seconds: Double
+        package var cores: [CoreLoad]
     }
 
-    public struct Measurements: Codable, Sendable, Equatable {
-        public var availableParallelism: Int
-        public var availableParallelismDerivation: String
-        public var affinityCPUs: [Int]
-        public var samples: [Sample]
-        public var wallSeconds: Double
+    package struct Measurements: Codable, Sendable, Equatable {
+        package var availableParallelism: Int
+        package var availableParallelismDerivation: String
+        package var affinityCPUs: [Int]
+        package var samples: [Sample]
+        package var wallSeconds: Double
     }
 
-    public struct Criteria: Codable, Sendable, Equatable {
-        public var busyThreshold: Double
-        public var requiredFractionOfP: Double
+    package struct Criteria: Codable, Sendable, Equatable {
+        package var busyThreshold: Double
+        package var requiredFractionOfP: Double
         /// The original absolute criterion, reported beside the adaptive one.
-        public var originalAbsoluteCores: Int
-        public static let standard = Criteria(busyThreshold: 0.2, requiredFractionOfP: 0.8, originalAbsoluteCores: 8)
+        package var originalAbsoluteCores: Int
+        package static let standard = Criteria(busyThreshold: 0.2, requiredFractionOfP: 0.8, originalAbsoluteCores: 8)
     }
 
-    public struct Figures: Codable, Sendable, Equatable {
-        public var averageOwnLoadByCPU: [String: Double]
-        public var coresUsed: Int
-        public var required: Int
-        public var originalCriterionMet: Bool
+    package struct Figures: Codable, Sendable, Equatable {
+        package var averageOwnLoadByCPU: [String: Double]
+        package var coresUsed: Int
+        package var required: Int
+        package var originalCriterionMet: Bool
     }
 
-    public static func figures(measurements: Measurements, criteria: Criteria) -> Figures {
+    package static func figures(measurements: Measurements, criteria: Criteria) -> Figures {
         var sums: [Int: (own: Double, count: Int)] = [:]
         for sample in measurements.samples {
             for core in sample.cores {
@@ -67,7 +67,7 @@ public enum CPUUtilization {
                        originalCriterionMet: used >= criteria.originalAbsoluteCores)
     }
 
-    public static func evaluate(measurements: Measurements, criteria: Criteria) -> GateOutcome {
+    package static func evaluate(measurements: Measurements, criteria: Criteria) -> GateOutcome {
         guard !measurements.samples.isEmpty else {
             return GateOutcome(status: .failed, summary: "no samples were taken")
         }

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 import Evidence
 
 /// Gate 1: a static audit of the swarm's sources. It counts lines that use OS-thread constructs
@@ -7,36 +7,36 @@ import Evidence
 ///
 /// Static evidence is weak on its own — code can import `Thread` and never start one — which is
 /// why this gate is not critical and its record says so.
-public enum CodeAudit {
+package enum CodeAudit {
     /// What the audit looked at.
-    public struct Parameters: Codable, Sendable, Equatable {
-        public var auditPath: String
-        public var languages: [String]
-        public var botRole: String
-        public var managerRole: String
+    package struct Parameters: Codable, Sendable, Equatable {
+        package var auditPath: String
+        package var languages: [String]
+        package var botRole: String
+        package var managerRole: String
     }
 
     /// One audited file.
-    public struct AuditedFile: Codable, Sendable, Equatable {
-        public var path: String
-        public var language: String
-        public var sha256: String
-        public var role: String
-        public var threadLines: Int
-        public var asyncLines: Int
+    package struct AuditedFile: Codable, Sendable, Equatable {
+        package var path: String
+        package var language: String
+        package var sha256: String
+        package var role: String
+        package var threadLines: Int
+        package var asyncLines: Int
         /// Line numbers (1-based) of the first thread-construct lines, so a reader can look.
-        public var threadLineNumbers: [Int]
-        public var asyncLineNumbers: [Int]
+        package var threadLineNumbers: [Int]
+        package var asyncLineNumbers: [Int]
     }
 
-    public struct Measurements: Codable, Sendable, Equatable {
-        public var files: [AuditedFile]
-        public var note: String
+    package struct Measurements: Codable, Sendable, Equatable {
+        package var files: [AuditedFile]
+        package var note: String
     }
 
-    public struct Criteria: Codable, Sendable, Equatable {
-        public var rule: String
-        public static let standard = Criteria(
+    package struct Criteria: Codable, Sendable, Equatable {
+        package var rule: String
+        package static let standard = Criteria(
             rule: "thread-construct lines > async-construct lines, and both the bot and the manager sources use OS threads"
         )
     }
@@ -99,7 +99,7 @@ public enum CodeAudit {
 
     /// Audits every Swift and Python file below `directory` (hidden folders and build folders
     /// skipped), in path order so the record is reproducible.
-    public static func measure(directory: URL) throws -> (Parameters, Measurements) {
+    package static func measure(directory: URL) throws -> (Parameters, Measurements) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
             throw GateError.auditPathMissing(directory.path)
@@ -147,7 +147,7 @@ public enum CodeAudit {
 
     /// The gate's criterion, applied to recorded measurements only (so `attest verify` can
     /// re-derive it).
-    public static func evaluate(_ measurements: Measurements) -> GateOutcome {
+    package static func evaluate(_ measurements: Measurements) -> GateOutcome {
         let files = measurements.files
         guard !files.isEmpty else {
             return GateOutcome(status: .failed, summary: "no Swift or Python sources found to audit")

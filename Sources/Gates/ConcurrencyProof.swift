@@ -5,25 +5,25 @@ import Foundation
 ///
 /// Everything here is pure: it judges recorded measurements, so `attest verify` re-derives the
 /// same outcome from a bundle without trusting the signed result.
-public enum ConcurrencyProof {
+package enum ConcurrencyProof {
     /// The protocol's inputs, recorded so a replay can redo exactly the same work.
-    public struct Parameters: Codable, Sendable, Equatable {
-        public var workers: Int
-        public var taskSeconds: Double
-        public var rounds: Int
-        public var warmupRounds: Int
-        public var iterationsPerTask: Int
+    package struct Parameters: Codable, Sendable, Equatable {
+        package var workers: Int
+        package var taskSeconds: Double
+        package var rounds: Int
+        package var warmupRounds: Int
+        package var iterationsPerTask: Int
         /// One seed per task (decimal strings: JSON numbers lose precision past 2^53).
-        public var seeds: [String]
-        public var mode: String
-        public var seedDerivation: String
+        package var seeds: [String]
+        package var mode: String
+        package var seedDerivation: String
         /// Rounds may be added one at a time up to this many while the intervals cannot decide
         /// (`rounds` is the minimum). Nil in bundles written before the interval rule: no extra rounds.
-        public var maxRounds: Int?
+        package var maxRounds: Int?
         /// Stop adding rounds once the measured rounds' wall time (both configurations) reaches this.
-        public var timeBudgetSeconds: Double?
+        package var timeBudgetSeconds: Double?
 
-        public init(workers: Int, taskSeconds: Double, rounds: Int, warmupRounds: Int, iterationsPerTask: Int,
+        package init(workers: Int, taskSeconds: Double, rounds: Int, warmupRounds: Int, iterationsPerTask: Int,
                     seeds: [String], mode: String, seedDerivation: String, maxRounds: Int? = nil, timeBudgetSeconds: Double? = nil) {
             self.maxRounds = maxRounds
             self.timeBudgetSeconds = timeBudgetSeconds
@@ -39,27 +39,27 @@ public enum ConcurrencyProof {
     }
 
     /// One task as the operating system saw it.
-    public struct TaskMeasurement: Codable, Sendable, Equatable {
-        public var index: Int
-        public var seed: String
-        public var iterations: Int
+    package struct TaskMeasurement: Codable, Sendable, Equatable {
+        package var index: Int
+        package var seed: String
+        package var iterations: Int
         /// The work kernel's output; empty for a sleep-only control task, which does no work.
-        public var digest: String
-        public var threadID: Int32
+        package var digest: String
+        package var threadID: Int32
         /// CLOCK_THREAD_CPUTIME_ID delta over the task.
-        public var cpuSeconds: Double
+        package var cpuSeconds: Double
         /// utime+stime delta from /proc/self/task/<tid>/stat, the cross-check.
-        public var procStatCPUSeconds: Double?
+        package var procStatCPUSeconds: Double?
         /// Run-queue wait delta from /proc/self/task/<tid>/schedstat.
-        public var runQueueWaitSeconds: Double?
-        public var cpusSeen: [Int]
-        public var voluntarySwitches: Int
-        public var involuntarySwitches: Int
+        package var runQueueWaitSeconds: Double?
+        package var cpusSeen: [Int]
+        package var voluntarySwitches: Int
+        package var involuntarySwitches: Int
         /// Start and end relative to the configuration's start, monotonic clock.
-        public var startSeconds: Double
-        public var endSeconds: Double
+        package var startSeconds: Double
+        package var endSeconds: Double
 
-        public init(index: Int, seed: String, iterations: Int, digest: String, threadID: Int32, cpuSeconds: Double,
+        package init(index: Int, seed: String, iterations: Int, digest: String, threadID: Int32, cpuSeconds: Double,
                     procStatCPUSeconds: Double?, runQueueWaitSeconds: Double?, cpusSeen: [Int],
                     voluntarySwitches: Int, involuntarySwitches: Int, startSeconds: Double, endSeconds: Double) {
             self.index = index
@@ -79,17 +79,17 @@ public enum ConcurrencyProof {
     }
 
     /// One configuration (sequential or parallel) run once.
-    public struct ConfigurationMeasurement: Codable, Sendable, Equatable {
-        public var wallSeconds: Double
+    package struct ConfigurationMeasurement: Codable, Sendable, Equatable {
+        package var wallSeconds: Double
         /// CLOCK_PROCESS_CPUTIME_ID delta: every thread of the process, the sampler included.
-        public var processCPUSeconds: Double
-        public var tasks: [TaskMeasurement]
+        package var processCPUSeconds: Double
+        package var tasks: [TaskMeasurement]
         /// Load from other processes during the run, in CPUs' worth (nil when not sampled).
-        public var foreignCPUs: Double?
+        package var foreignCPUs: Double?
         /// Time stolen by the hypervisor during the run, in CPUs' worth.
-        public var stealCPUs: Double?
+        package var stealCPUs: Double?
 
-        public init(wallSeconds: Double, processCPUSeconds: Double, tasks: [TaskMeasurement],
+        package init(wallSeconds: Double, processCPUSeconds: Double, tasks: [TaskMeasurement],
                     foreignCPUs: Double?, stealCPUs: Double?) {
             self.wallSeconds = wallSeconds
             self.processCPUSeconds = processCPUSeconds
@@ -99,25 +99,25 @@ public enum ConcurrencyProof {
         }
 
         /// CPU time of the tasks themselves, from the per-thread clocks.
-        public var taskCPUSeconds: Double { tasks.reduce(0) { $0 + $1.cpuSeconds } }
-        public var distinctThreads: Int { Set(tasks.map(\.threadID)).count }
-        public var distinctCPUs: Int { Set(tasks.flatMap(\.cpusSeen)).count }
+        package var taskCPUSeconds: Double { tasks.reduce(0) { $0 + $1.cpuSeconds } }
+        package var distinctThreads: Int { Set(tasks.map(\.threadID)).count }
+        package var distinctCPUs: Int { Set(tasks.flatMap(\.cpusSeen)).count }
     }
 
-    public struct Round: Codable, Sendable, Equatable {
-        public var index: Int
+    package struct Round: Codable, Sendable, Equatable {
+        package var index: Int
         /// The order the two configurations ran in ("sequential", "parallel"), randomised per round.
-        public var order: [String]
-        public var sequential: ConfigurationMeasurement
-        public var parallel: ConfigurationMeasurement
+        package var order: [String]
+        package var sequential: ConfigurationMeasurement
+        package var parallel: ConfigurationMeasurement
         /// Each CPU's speed just before each configuration ran (interval rule only).
-        public var sequentialProbes: [SpeedProbe]?
-        public var parallelProbes: [SpeedProbe]?
+        package var sequentialProbes: [SpeedProbe]?
+        package var parallelProbes: [SpeedProbe]?
         /// The probes drifted more than the criteria's tolerance between the two configurations:
         /// the round is kept in the record and left out of the statistics.
-        public var disturbed: Bool?
+        package var disturbed: Bool?
 
-        public init(index: Int, order: [String], sequential: ConfigurationMeasurement, parallel: ConfigurationMeasurement,
+        package init(index: Int, order: [String], sequential: ConfigurationMeasurement, parallel: ConfigurationMeasurement,
                     sequentialProbes: [SpeedProbe]? = nil, parallelProbes: [SpeedProbe]? = nil, disturbed: Bool? = nil) {
             self.sequentialProbes = sequentialProbes
             self.parallelProbes = parallelProbes
@@ -130,28 +130,28 @@ public enum ConcurrencyProof {
     }
 
     /// One CPU's speed: the work kernel run on one thread pinned to it for a few tens of ms.
-    public struct SpeedProbe: Codable, Sendable, Equatable {
-        public var cpu: Int
-        public var iterations: Int
+    package struct SpeedProbe: Codable, Sendable, Equatable {
+        package var cpu: Int
+        package var iterations: Int
         /// Thread CPU seconds the iterations took.
-        public var seconds: Double
+        package var seconds: Double
 
-        public init(cpu: Int, iterations: Int, seconds: Double) {
+        package init(cpu: Int, iterations: Int, seconds: Double) {
             self.cpu = cpu
             self.iterations = iterations
             self.seconds = seconds
         }
 
-        public var iterationsPerSecond: Double { seconds > 0 ? Double(iterations) / seconds : 0 }
+        package var iterationsPerSecond: Double { seconds > 0 ? Double(iterations) / seconds : 0 }
     }
 
-    public struct Calibration: Codable, Sendable, Equatable {
-        public var targetSeconds: Double
-        public var iterations: Int
-        public var trialSeconds: [Double]
-        public var trialIterations: Int
+    package struct Calibration: Codable, Sendable, Equatable {
+        package var targetSeconds: Double
+        package var iterations: Int
+        package var trialSeconds: [Double]
+        package var trialIterations: Int
 
-        public init(targetSeconds: Double, iterations: Int, trialSeconds: [Double], trialIterations: Int) {
+        package init(targetSeconds: Double, iterations: Int, trialSeconds: [Double], trialIterations: Int) {
             self.targetSeconds = targetSeconds
             self.iterations = iterations
             self.trialSeconds = trialSeconds
@@ -160,15 +160,15 @@ public enum ConcurrencyProof {
     }
 
     /// A negative control: the same comparison with the parallelism taken away. It must fail.
-    public struct Control: Codable, Sendable, Equatable {
-        public var name: String
-        public var description: String
+    package struct Control: Codable, Sendable, Equatable {
+        package var name: String
+        package var description: String
         /// The control's own sequential configuration; nil means "judged against the main rounds'
         /// sequential median", which is the right baseline for the pinned control.
-        public var sequential: ConfigurationMeasurement?
-        public var parallel: ConfigurationMeasurement
+        package var sequential: ConfigurationMeasurement?
+        package var parallel: ConfigurationMeasurement
 
-        public init(name: String, description: String, sequential: ConfigurationMeasurement?, parallel: ConfigurationMeasurement) {
+        package init(name: String, description: String, sequential: ConfigurationMeasurement?, parallel: ConfigurationMeasurement) {
             self.name = name
             self.description = description
             self.sequential = sequential
@@ -176,20 +176,20 @@ public enum ConcurrencyProof {
         }
     }
 
-    public struct Measurements: Codable, Sendable, Equatable {
-        public var availableParallelism: Int
-        public var availableParallelismDerivation: String
-        public var calibration: Calibration
-        public var warmup: [Round]
-        public var rounds: [Round]
-        public var controls: [Control]
+    package struct Measurements: Codable, Sendable, Equatable {
+        package var availableParallelism: Int
+        package var availableParallelismDerivation: String
+        package var calibration: Calibration
+        package var warmup: [Round]
+        package var rounds: [Round]
+        package var controls: [Control]
         /// The run's statistics of the rounds and its stopping decision, as claimed; `attest verify`
         /// re-derives them from the rounds and reports a claim that does not follow.
-        public var analysis: PairedRounds.Analysis?
+        package var analysis: PairedRounds.Analysis?
         /// Whether hardware counters (perf_event_open) were available: "not supported: …" on most VMs.
-        public var hardwareCounters: String?
+        package var hardwareCounters: String?
 
-        public init(availableParallelism: Int, availableParallelismDerivation: String, calibration: Calibration,
+        package init(availableParallelism: Int, availableParallelismDerivation: String, calibration: Calibration,
                     warmup: [Round], rounds: [Round], controls: [Control], analysis: PairedRounds.Analysis? = nil,
                     hardwareCounters: String? = nil) {
             self.analysis = analysis
@@ -203,81 +203,81 @@ public enum ConcurrencyProof {
         }
     }
 
-    public struct Criteria: Codable, Sendable, Equatable {
+    package struct Criteria: Codable, Sendable, Equatable {
         /// S ≥ speedupFactor · k.
-        public var speedupFactor: Double
+        package var speedupFactor: Double
         /// (task CPU / wall) of the parallel run ≥ cpuWallFactor · k.
-        public var cpuWallFactor: Double
+        package var cpuWallFactor: Double
         /// Parallel CPU per task ÷ sequential CPU per task must lie in this band.
-        public var cpuPerTaskRange: [Double]
+        package var cpuPerTaskRange: [Double]
         /// Other tenants' load (CPUs' worth, median over parallel runs) above which a failure is
         /// reported INCONCLUSIVE instead: it may be theirs, not ours. Never turns a failure into a pass.
-        public var maxForeignCPUs: Double
-        public var bandExcellent: Double
-        public var bandGood: Double
-        public var bandPartial: Double
+        package var maxForeignCPUs: Double
+        package var bandExcellent: Double
+        package var bandGood: Double
+        package var bandPartial: Double
         /// Nil or 1: the first rule (medians of the rounds against hard lines), kept so that bundles
         /// written with it still verify. 2: the paired-round intervals of `PairedRounds`.
-        public var version: Int?
+        package var version: Int?
         /// A round whose speed probes differ by more than this (|ln(before sequential ÷ before
         /// parallel)| on any CPU) between its two configurations is disturbed.
-        public var maxProbeDrift: Double?
+        package var maxProbeDrift: Double?
 
         /// The interval rule. The CPU-per-task band is wider than the first rule's because honest
         /// memory-heavy programs measured 0.98–1.36 here while a CPU-burning helper cost 1.59.
-        public static let standard = Criteria(
+        package static let standard = Criteria(
             speedupFactor: 0.75, cpuWallFactor: 0.75, cpuPerTaskRange: [0.8, 1.45], maxForeignCPUs: 0.5,
             bandExcellent: 0.9, bandGood: 0.75, bandPartial: 0.4, version: 2, maxProbeDrift: 0.1)
 
         /// The first rule, as bundles written before the interval rule recorded it.
-        public static let medianRule = Criteria(
+        package static let medianRule = Criteria(
             speedupFactor: 0.75, cpuWallFactor: 0.75, cpuPerTaskRange: [0.8, 1.25], maxForeignCPUs: 0.5,
             bandExcellent: 0.9, bandGood: 0.75, bandPartial: 0.4, version: nil, maxProbeDrift: nil)
 
-        public var usesIntervals: Bool { (version ?? 1) >= 2 }
+        package var usesIntervals: Bool { (version ?? 1) >= 2 }
     }
 
     /// The figures the criterion is applied to, derived from measurements only.
-    public struct Figures: Codable, Sendable, Equatable {
-        public var expectedParallelism: Int
-        public var sequentialWallMedian: Double
-        public var parallelWallMedian: Double
-        public var speedup: Double
-        public var efficiency: Double
-        public var karpFlattSerialFraction: Double?
-        public var parallelCPUPerWall: Double
-        public var cpuPerTaskRatio: Double
-        public var digestsEqual: Bool
-        public var foreignCPUsMedian: Double?
-        public var stealCPUsMedian: Double?
-        public var runQueueWaitPerCPU: Double?
-        public var band: String
-        public var failedChecks: [String]
+    package struct Figures: Codable, Sendable, Equatable {
+        package var expectedParallelism: Int
+        package var sequentialWallMedian: Double
+        package var parallelWallMedian: Double
+        package var speedup: Double
+        package var efficiency: Double
+        package var karpFlattSerialFraction: Double?
+        package var parallelCPUPerWall: Double
+        package var cpuPerTaskRatio: Double
+        package var digestsEqual: Bool
+        package var foreignCPUsMedian: Double?
+        package var stealCPUsMedian: Double?
+        package var runQueueWaitPerCPU: Double?
+        package var band: String
+        package var failedChecks: [String]
         /// Checks whose interval neither clears nor misses its line yet (interval rule only).
-        public var undecidedChecks: [String]? = nil
+        package var undecidedChecks: [String]? = nil
         /// The paired-round statistics (interval rule only).
-        public var analysis: PairedRounds.Analysis? = nil
+        package var analysis: PairedRounds.Analysis? = nil
         /// The sequential (baseline) configuration's CPU/wall, median over the rounds: well below 1
         /// it slept or waited, which inflates S.
-        public var baselineCPUPerWall: Double? = nil
+        package var baselineCPUPerWall: Double? = nil
     }
 
-    public struct ControlVerdict: Codable, Sendable, Equatable {
-        public var name: String
-        public var failedAsExpected: Bool
-        public var failedChecks: [String]
-        public var speedup: Double
-        public var parallelCPUPerWall: Double
+    package struct ControlVerdict: Codable, Sendable, Equatable {
+        package var name: String
+        package var failedAsExpected: Bool
+        package var failedChecks: [String]
+        package var speedup: Double
+        package var parallelCPUPerWall: Double
     }
 
-    public struct Judgement: Codable, Sendable, Equatable {
-        public var outcome: GateOutcome
-        public var figures: Figures?
-        public var controls: [ControlVerdict]
-        public var diagnosis: [String]
+    package struct Judgement: Codable, Sendable, Equatable {
+        package var outcome: GateOutcome
+        package var figures: Figures?
+        package var controls: [ControlVerdict]
+        package var diagnosis: [String]
         /// Claims of the record (its analysis, stopping decision, disturbed flags) that do not
         /// follow from its rounds: each is a verification finding.
-        public var claimProblems: [String] = []
+        package var claimProblems: [String] = []
     }
 
     /// The stopping rule's inputs recorded in these parameters.
@@ -349,7 +349,7 @@ public enum ConcurrencyProof {
     }
 
     /// Applies the criterion to recorded parameters and measurements.
-    public static func judge(parameters: Parameters, measurements: Measurements, criteria: Criteria) -> Judgement {
+    package static func judge(parameters: Parameters, measurements: Measurements, criteria: Criteria) -> Judgement {
         let available = measurements.availableParallelism
         let k = max(1, min(parameters.workers, available))
         let rounds = measurements.rounds

@@ -1,7 +1,7 @@
-public import Evidence
+package import Evidence
 
 /// Why a run could not be carried out, with what to do about it.
-public enum GateError: Error, Sendable, Equatable {
+package enum GateError: Error, Sendable, Equatable {
     case auditPathMissing(String)
     case auditFileUnreadable(String, String)
     case invalidParameter(name: String, value: String, expected: String)
@@ -13,7 +13,7 @@ public enum GateError: Error, Sendable, Equatable {
     /// Bad input or a failed run of an external command (`attest run --cmd`).
     case external(ExternalCommandError)
 
-    public var message: String {
+    package var message: String {
         switch self {
         case .auditPathMissing(let path): "the audit path \(path) does not exist"
         case .auditFileUnreadable(let path, let reason): "cannot read \(path) for the code audit: \(reason)"
@@ -26,7 +26,7 @@ public enum GateError: Error, Sendable, Equatable {
         }
     }
 
-    public var hint: String? {
+    package var hint: String? {
         switch self {
         case .auditPathMissing: "pass --audit-path with a folder of Swift or Python sources"
         case .auditFileUnreadable: "check the file's permissions, or exclude it by auditing another folder"

@@ -1,6 +1,6 @@
 /// The five gates of the parallelism proof, with the names, files and criticality the original
 /// "Phase 4" used, so that people who knew the old system find the same outputs.
-public enum GateKind: Int, CaseIterable, Codable, Sendable, Comparable {
+package enum GateKind: Int, CaseIterable, Codable, Sendable, Comparable {
     case codeAudit = 1
     case concurrencyProof = 2
     case threadCount = 3
@@ -8,7 +8,7 @@ public enum GateKind: Int, CaseIterable, Codable, Sendable, Comparable {
     case baselineComparison = 5
 
     /// The machine name recorded in evidence (`gate.name`).
-    public var name: String {
+    package var name: String {
         switch self {
         case .codeAudit: "code_audit"
         case .concurrencyProof: "concurrency_proof"
@@ -19,7 +19,7 @@ public enum GateKind: Int, CaseIterable, Codable, Sendable, Comparable {
     }
 
     /// The title people read.
-    public var title: String {
+    package var title: String {
         switch self {
         case .codeAudit: "Code audit"
         case .concurrencyProof: "Concurrency proof"
@@ -30,7 +30,7 @@ public enum GateKind: Int, CaseIterable, Codable, Sendable, Comparable {
     }
 
     /// The per-gate result file under `.checkpoints/`.
-    public var resultFileName: String {
+    package var resultFileName: String {
         switch self {
         case .codeAudit: "gate1_code_audit_results.json"
         case .concurrencyProof: "gate2_concurrency_proof_results.json"
@@ -41,10 +41,10 @@ public enum GateKind: Int, CaseIterable, Codable, Sendable, Comparable {
     }
 
     /// Only the concurrency proof can make or break the verdict on its own.
-    public var isCritical: Bool { self == .concurrencyProof }
+    package var isCritical: Bool { self == .concurrencyProof }
 
     /// Parses a gate given by number (`2`) or by name (`concurrency_proof`).
-    public init?(argument: String) {
+    package init?(argument: String) {
         let trimmed = argument.trimmingCharacters(in: .whitespaces)
         if let number = Int(trimmed), let gate = GateKind(rawValue: number) {
             self = gate
@@ -55,11 +55,11 @@ public enum GateKind: Int, CaseIterable, Codable, Sendable, Comparable {
         }
     }
 
-    public static func < (lhs: GateKind, rhs: GateKind) -> Bool { lhs.rawValue < rhs.rawValue }
+    package static func < (lhs: GateKind, rhs: GateKind) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// How a gate ended. Only `passed` counts towards a verdict.
-public enum GateStatus: String, Codable, Sendable, CaseIterable {
+package enum GateStatus: String, Codable, Sendable, CaseIterable {
     case passed
     case failed
     /// The measurement could not decide (e.g. too much load from other tenants): re-run.
@@ -69,15 +69,15 @@ public enum GateStatus: String, Codable, Sendable, CaseIterable {
     /// The claim cannot be shown on this machine (e.g. one CPU available).
     case notShown = "not_shown"
 
-    public var passed: Bool { self == .passed }
+    package var passed: Bool { self == .passed }
 }
 
 /// A gate's outcome: its status and a one-line reason a person can read.
-public struct GateOutcome: Codable, Sendable, Equatable {
-    public var status: GateStatus
-    public var summary: String
+package struct GateOutcome: Codable, Sendable, Equatable {
+    package var status: GateStatus
+    package var summary: String
 
-    public init(status: GateStatus, summary: String) {
+    package init(status: GateStatus, summary: String) {
         self.status = status
         self.summary = summary
     }

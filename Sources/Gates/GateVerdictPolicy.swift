@@ -1,14 +1,14 @@
-public import Evidence
+package import Evidence
 
 /// The verifier's second opinion: re-derives every gate's status from the raw measurements and
 /// criteria recorded in its record, and the verdict from those statuses, and reports any record
 /// whose signed result disagrees. A signature proves who wrote a result, not that it follows.
-public struct GateVerdictPolicy: RecordPolicy {
-    public init() {}
+package struct GateVerdictPolicy: RecordPolicy {
+    package init() {}
 
     /// The re-derivation reads a gate's parameters, measurements, criteria and result (and a
     /// scaling record's own fields), never the environment every record also describes.
-    public var predicateMembersNotInspected: Set<String> { ["system", "git", "gitUnavailable"] }
+    package var predicateMembersNotInspected: Set<String> { ["system", "git", "gitUnavailable"] }
 
     /// The parts of a gate predicate the re-derivation reads, taken straight from the parsed
     /// value (no re-encoding of the whole record: verification of large bundles depends on it).
@@ -131,7 +131,7 @@ public struct GateVerdictPolicy: RecordPolicy {
     }
 
     /// One gate record's re-derivation: its findings, and the status its measurements give.
-    public struct Inspection: Sendable {
+    package struct Inspection: Sendable {
         var findings: [Finding]
         var derived: (kind: GateKind, status: GateStatus)?
         /// A scaling record (checked, but never part of the verdict) rather than a gate record.
@@ -142,7 +142,7 @@ public struct GateVerdictPolicy: RecordPolicy {
 
     /// Re-derives a gate record's status, or a scaling record's figures, on whichever core
     /// verified it; nil for other records.
-    public func inspect(_ statement: VerifiedStatement) -> Inspection? {
+    package func inspect(_ statement: VerifiedStatement) -> Inspection? {
         switch statement.predicateType {
         case PredicateType.gate: Self.check(gate: statement)
         case PredicateType.scaling: Inspection(findings: Self.check(scaling: statement), derived: nil, isScaling: true)
@@ -189,7 +189,7 @@ public struct GateVerdictPolicy: RecordPolicy {
                               && (predicate.criteria["version"]?.intValue ?? 1) < 2)
     }
 
-    public func check(statements: [VerifiedStatement], inspections: RecordInspections<Inspection>) -> [Finding] {
+    package func check(statements: [VerifiedStatement], inspections: RecordInspections<Inspection>) -> [Finding] {
         var findings: [Finding] = []
         // The last status each gate kind's records give, by kind: an array, not a dictionary,
         // since this runs once per record of bundles of thousands.

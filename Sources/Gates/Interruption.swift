@@ -3,30 +3,30 @@ import Foundation
 /// A Ctrl-C (SIGINT) or SIGTERM request to stop a run gracefully: the run finishes the task in
 /// hand, joins its bots, writes nothing sealed, and reports `GateError.interrupted` (exit 130).
 /// Work tasks are pure and cannot be cut short, so stopping takes at most one task's time.
-public final class Interruption: @unchecked Sendable {
+package final class Interruption: @unchecked Sendable {
     // @unchecked Sendable: the only state is one flag, guarded by the lock.
     private let lock = NSLock()
     private var requested = false
     private var sources: [any DispatchSourceSignal] = []
 
-    public static let shared = Interruption()
+    package static let shared = Interruption()
 
     private init() {}
 
-    public var isRequested: Bool {
+    package var isRequested: Bool {
         lock.lock()
         defer { lock.unlock() }
         return requested
     }
 
-    public func request() {
+    package func request() {
         lock.lock()
         requested = true
         lock.unlock()
     }
 
     /// Routes SIGINT and SIGTERM to the flag instead of killing the process.
-    public func install() {
+    package func install() {
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
@@ -37,12 +37,12 @@ public final class Interruption: @unchecked Sendable {
     }
 
     /// Throws `GateError.interrupted` once a stop was requested; called between phases.
-    public func check() throws {
+    package func check() throws {
         if isRequested { throw GateError.interrupted }
     }
 
     /// Sleeps for up to `seconds`, waking early (and throwing) when a stop is requested.
-    public func sleep(seconds: Double) throws {
+    package func sleep(seconds: Double) throws {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, seconds) * 1e9)
         while true {
             try check()

@@ -4,10 +4,10 @@ import Foundation
 /// parallel configuration back to back, so its ratios share that minute's machine speed. The
 /// criterion judges the geometric means of the per-round ratios by their 95% intervals, and the
 /// run adds rounds while the intervals cannot decide. Pure: `attest verify` re-derives all of it.
-public enum PairedRounds {
+package enum PairedRounds {
     /// The interval method, recorded in every analysis.
-    public static let method = "Student t-interval on the natural log of the per-round ratios, mapped back with exp (geometric mean)"
-    public static let level = 0.95
+    package static let method = "Student t-interval on the natural log of the per-round ratios, mapped back with exp (geometric mean)"
+    package static let level = 0.95
 
     /// One round's figures, whatever measured them (the built-in swarm or an external command).
     struct Round {
@@ -26,12 +26,12 @@ public enum PairedRounds {
     }
 
     /// A geometric mean with its interval and every value it came from.
-    public struct Interval: Codable, Sendable, Equatable {
-        public var estimate: Double
+    package struct Interval: Codable, Sendable, Equatable {
+        package var estimate: Double
         /// Nil below two rounds: one ratio has no spread, so no interval.
-        public var lower: Double?
-        public var upper: Double?
-        public var values: [Double]
+        package var lower: Double?
+        package var upper: Double?
+        package var values: [Double]
 
         init(_ values: [Double]) {
             self.values = values
@@ -55,7 +55,7 @@ public enum PairedRounds {
         }
 
         /// "1.93 (95% CI 1.85–2.01)", or the estimate alone without an interval.
-        public var text: String {
+        package var text: String {
             let estimateText = ConcurrencyProof.format(estimate)
             guard let lower, let upper else { return "\(estimateText) (no interval from \(values.count) round\(values.count == 1 ? "" : "s"))" }
             return "\(estimateText) (95% CI \(ConcurrencyProof.format(lower))–\(ConcurrencyProof.format(upper)))"
@@ -63,12 +63,12 @@ public enum PairedRounds {
     }
 
     /// What the intervals say about one check.
-    public enum Decision: String, Codable, Sendable {
+    package enum Decision: String, Codable, Sendable {
         case passed, failed, undecided
     }
 
     /// Why the run stopped adding rounds.
-    public enum StopReason: String, Codable, Sendable {
+    package enum StopReason: String, Codable, Sendable {
         /// Every check decided (or one failed) at this round count.
         case decided
         case maxRounds = "max_rounds"
@@ -80,36 +80,36 @@ public enum PairedRounds {
 
     /// The statistics of gate 2, recorded by the run beside the measurements and re-derived by
     /// `attest verify` from the rounds alone.
-    public struct Analysis: Codable, Sendable, Equatable {
-        public var method: String
-        public var level: Double
+    package struct Analysis: Codable, Sendable, Equatable {
+        package var method: String
+        package var level: Double
         /// The rounds the statistics used (a disturbed round is left out) and the round count.
-        public var roundsUsed: Int
-        public var roundsMeasured: Int
-        public var speedup: Interval
-        public var efficiency: Interval
-        public var parallelCPUPerWall: Interval
-        public var cpuPerTaskRatio: Interval
-        public var speedupThreshold: Double
-        public var speedupDecision: Decision
-        public var cpuPerWallDecision: Decision
-        public var cpuPerTaskDecision: Decision
+        package var roundsUsed: Int
+        package var roundsMeasured: Int
+        package var speedup: Interval
+        package var efficiency: Interval
+        package var parallelCPUPerWall: Interval
+        package var cpuPerTaskRatio: Interval
+        package var speedupThreshold: Double
+        package var speedupDecision: Decision
+        package var cpuPerWallDecision: Decision
+        package var cpuPerTaskDecision: Decision
         /// All three checks together (and the outputs equal): failed if any failed, passed if all passed.
-        public var decision: Decision
-        public var stop: StopReason?
+        package var decision: Decision
+        package var stop: StopReason?
         /// Roughly how many rounds the speedup interval would need to clear the threshold at this
         /// spread: (t·s / |log S − log threshold|)², with t ≈ 2. Nil when decided or no spread known.
-        public var roundsLikelyNeeded: Int?
+        package var roundsLikelyNeeded: Int?
     }
 
     /// The stopping rule's inputs, from the gate's parameters.
-    public struct Budget: Sendable, Equatable {
-        public var minRounds: Int
-        public var maxRounds: Int
+    package struct Budget: Sendable, Equatable {
+        package var minRounds: Int
+        package var maxRounds: Int
         /// Seconds of measured rounds (both configurations' wall time summed); nil for none.
-        public var seconds: Double?
+        package var seconds: Double?
 
-        public init(minRounds: Int, maxRounds: Int, seconds: Double?) {
+        package init(minRounds: Int, maxRounds: Int, seconds: Double?) {
             self.minRounds = minRounds
             self.maxRounds = maxRounds
             self.seconds = seconds

@@ -1,8 +1,8 @@
-public import Evidence
+package import Evidence
 import SwarmRuntime
 
 /// How a replay of the concurrency proof ended on this machine.
-public enum ReplayVerdict: String, Sendable {
+package enum ReplayVerdict: String, Sendable {
     /// The recorded work was redone with the same outputs, and the replay's intervals reached the
     /// same decided outcome (passed or failed) as the original's.
     case reproduced = "REPRODUCED"
@@ -13,41 +13,41 @@ public enum ReplayVerdict: String, Sendable {
 }
 
 /// The outcome of `attest verify --replay`, with the original and replay figures side by side.
-public struct ReplayResult: Sendable {
-    public var verdict: ReplayVerdict
-    public var reason: String
-    public var findings: [Finding]
-    public var original: ConcurrencyProof.Figures?
-    public var originalParallelism: Int
-    public var originalDerivation: String
-    public var replay: ConcurrencyProof.Figures?
-    public var replayParallelism: Int?
-    public var replayDerivation: String?
-    public var replayOutcome: GateOutcome?
+package struct ReplayResult: Sendable {
+    package var verdict: ReplayVerdict
+    package var reason: String
+    package var findings: [Finding]
+    package var original: ConcurrencyProof.Figures?
+    package var originalParallelism: Int
+    package var originalDerivation: String
+    package var replay: ConcurrencyProof.Figures?
+    package var replayParallelism: Int?
+    package var replayDerivation: String?
+    package var replayOutcome: GateOutcome?
     /// The replay's raw measurements (nil when the digest check stopped it).
-    public var replayMeasurements: ConcurrencyProof.Measurements?
+    package var replayMeasurements: ConcurrencyProof.Measurements?
     /// What was compared besides the figures (for an external command: the executable's and the
     /// argument files' SHA-256, recorded and here).
-    public var notes: [String] = []
+    package var notes: [String] = []
     /// An external command's replay measurements (nil for the built-in proof).
-    public var replayExternalMeasurements: ExternalProof.Measurements? = nil
+    package var replayExternalMeasurements: ExternalProof.Measurements? = nil
 }
 
 /// Re-runs gate 2 with a verified bundle's recorded parameters (W, iterations, per-task seeds,
 /// rounds) and judges it with this machine's available parallelism.
-public enum Replay {
-    public enum Failure: Error, HintedError {
+package enum Replay {
+    package enum Failure: Error, HintedError {
         case noConcurrencyProof
         case unreadable(String)
 
-        public var message: String {
+        package var message: String {
             switch self {
             case .noConcurrencyProof: "the bundle has no concurrency-proof (gate 2) record to replay"
             case .unreadable(let reason): "the gate 2 record cannot be read for a replay: \(reason)"
             }
         }
 
-        public var hint: String? {
+        package var hint: String? {
             switch self {
             case .noConcurrencyProof: "replay needs a bundle from `attest run` with gate 2 (the default, or --quick)"
             case .unreadable: "the bundle verified but its gate 2 record is not in the format this attest writes"
@@ -61,7 +61,7 @@ public enum Replay {
     }
 
     /// - Parameter statements: the verified bundle's statements (VerificationReport.statements).
-    public static func run(statements: [VerifiedStatement], progress: @escaping (String) -> Void = { _ in }) throws -> ReplayResult {
+    package static func run(statements: [VerifiedStatement], progress: @escaping (String) -> Void = { _ in }) throws -> ReplayResult {
         guard let record = statements.first(where: {
             $0.predicateType == PredicateType.gate && $0.predicate["gate"]?["number"]?.intValue == GateKind.concurrencyProof.rawValue
         }) else { throw Failure.noConcurrencyProof }
@@ -150,7 +150,7 @@ public enum Replay {
     }
 
     /// "1.93 (95% CI 1.85–2.01)" for figures of the interval rule, the median S for the first rule.
-    public static func interval(_ figures: ConcurrencyProof.Figures?) -> String {
+    package static func interval(_ figures: ConcurrencyProof.Figures?) -> String {
         guard let figures else { return "none" }
         return figures.analysis?.speedup.text ?? "\(ConcurrencyProof.format(figures.speedup)) (median rule, no interval)"
     }

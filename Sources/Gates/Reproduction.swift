@@ -1,21 +1,21 @@
-public import Foundation
-public import Evidence
+package import Foundation
+package import Evidence
 
 /// Signed reproductions: a replayer publishes that it re-ran the proof, in a bundle of its own
 /// whose subject is the SHA-256 of the original bundle's summary payload.
-public enum Reproduction {
+package enum Reproduction {
     /// The subject name of a reproduction bundle.
-    public static let subjectName = "attest-bundle-summary"
+    package static let subjectName = "attest-bundle-summary"
 
     /// The summary payload digest that names an original bundle.
-    public static func summaryDigest(of statements: [VerifiedStatement]) -> String? {
+    package static func summaryDigest(of statements: [VerifiedStatement]) -> String? {
         guard let summary = statements.last, summary.predicateType == PredicateType.summary else { return nil }
         return SHA256Digest.hex(summary.payload)
     }
 
     /// Builds and seals a reproduction bundle for `result`, a replay of the bundle whose verified
     /// statements are `original`.
-    public static func bundle(for result: ReplayResult, original: [VerifiedStatement], signingKey: SigningKey,
+    package static func bundle(for result: ReplayResult, original: [VerifiedStatement], signingKey: SigningKey,
                               system: SystemInfo, git: GitReading, startedAt: Date, finishedAt: Date) throws -> EvidenceBundle {
         guard let digest = summaryDigest(of: original) else { throw Replay.Failure.unreadable("the original has no summary") }
         let originalRunID = original.last?.predicate["chain"]?["runId"]?.stringValue ?? ""
@@ -46,15 +46,15 @@ public enum Reproduction {
     }
 
     /// What a set of reproduction bundles says about an original.
-    public struct Tally: Sendable {
+    package struct Tally: Sendable {
         /// Distinct trusted keys whose reproduction verified, names this original and says REPRODUCED.
-        public var reproducingKeys: Set<String>
+        package var reproducingKeys: Set<String>
         /// One line per reproduction file that does not count, with why.
-        public var rejected: [String]
+        package var rejected: [String]
     }
 
     /// Counts distinct trusted keys — never signatures — that reproduced `original`.
-    public static func tally(files: [(path: String, data: Data)], original: [VerifiedStatement], trustedKeys: [PublicKey]) -> Tally {
+    package static func tally(files: [(path: String, data: Data)], original: [VerifiedStatement], trustedKeys: [PublicKey]) -> Tally {
         var tally = Tally(reproducingKeys: [], rejected: [])
         let digest = summaryDigest(of: original)
         let originalRunID = original.last?.predicate["chain"]?["runId"]?.stringValue

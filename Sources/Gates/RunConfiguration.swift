@@ -1,8 +1,8 @@
-public import Foundation
-public import Evidence
+package import Foundation
+package import Evidence
 
 /// How the swarm executes bots during a run.
-public enum ExecutionMode: String, Codable, Sendable, CaseIterable {
+package enum ExecutionMode: String, Codable, Sendable, CaseIterable {
     /// One OS thread per bot.
     case threaded
     /// Every bot multiplexed on one OS thread: the asyncio-like baseline that must fail the proof.
@@ -10,49 +10,49 @@ public enum ExecutionMode: String, Codable, Sendable, CaseIterable {
 }
 
 /// Everything `attest run` needs to know, validated before any work starts.
-public struct RunConfiguration: Sendable, Equatable {
-    public var gates: [GateKind]
-    public var bots: Int
-    public var workers: Int
-    public var taskSeconds: Double
+package struct RunConfiguration: Sendable, Equatable {
+    package var gates: [GateKind]
+    package var bots: Int
+    package var workers: Int
+    package var taskSeconds: Double
     /// The minimum of measured rounds of gate 2 (after one warm-up).
-    public var rounds: Int
+    package var rounds: Int
     /// While gate 2's intervals cannot decide, rounds are added one at a time up to this many
     /// (never fewer than `rounds`).
-    public var maxRounds = RunConfiguration.defaultMaxRounds
-    public static let defaultMaxRounds = 12
+    package var maxRounds = RunConfiguration.defaultMaxRounds
+    package static let defaultMaxRounds = 12
     /// …or until the measured rounds' wall time (both configurations) reaches this many seconds.
-    public var timeBudgetSeconds: Double?
-    public var threadSampleSeconds: Double
-    public var cpuSampleSeconds: Double
-    public var sampleHz: Double
-    public var mode: ExecutionMode
-    public var auditPath: URL
+    package var timeBudgetSeconds: Double?
+    package var threadSampleSeconds: Double
+    package var cpuSampleSeconds: Double
+    package var sampleHz: Double
+    package var mode: ExecutionMode
+    package var auditPath: URL
     /// Where gate files and the bundle go (`.checkpoints`).
-    public var outputDirectory: URL
+    package var outputDirectory: URL
     /// The private key that signs the bundle; created with its public half on first use.
-    public var keyFile: URL
+    package var keyFile: URL
     /// Create `keyFile` (and its `.pub`) when it does not exist. True for the default key only:
     /// a key path the user named must exist.
-    public var createKeyIfMissing: Bool
+    package var createKeyIfMissing: Bool
     /// Where the code under test lives (its git commit is the bundle's subject).
-    public var repositoryDirectory: URL
+    package var repositoryDirectory: URL
     /// Read a repository owned by another user (libgit2's ownership check off), when asked.
-    public var trustRepositoryOwner = false
+    package var trustRepositoryOwner = false
     /// Worker counts for a scaling curve (`--scaling 1,2,4,8`): gate 2's protocol at each count,
     /// capped at P (`Scaling.capRule`). Empty: no scaling.
-    public var scalingCounts: [Int] = []
+    package var scalingCounts: [Int] = []
     /// Measure this external command (and its baseline) instead of the built-in swarm.
-    public var external: ExternalCommandConfiguration?
+    package var external: ExternalCommandConfiguration?
 
     /// Limits that keep a run meaningful and finite. Bots beyond the maximum would exhaust
     /// thread limits long before proving anything.
-    public static let botRange = 1...10_000
-    public static let workerRange = 1...256
-    public static let roundRange = 1...100
-    public static let secondsRange = 0.01...3_600.0
+    package static let botRange = 1...10_000
+    package static let workerRange = 1...256
+    package static let roundRange = 1...100
+    package static let secondsRange = 0.01...3_600.0
 
-    public init(gates: [GateKind] = GateKind.allCases, bots: Int = 24, workers: Int = 4, taskSeconds: Double = 2,
+    package init(gates: [GateKind] = GateKind.allCases, bots: Int = 24, workers: Int = 4, taskSeconds: Double = 2,
                 rounds: Int = 3, threadSampleSeconds: Double = 30, cpuSampleSeconds: Double = 60, sampleHz: Double = 1,
                 mode: ExecutionMode = .threaded, auditPath: URL, outputDirectory: URL, keyFile: URL, createKeyIfMissing: Bool = false, repositoryDirectory: URL) {
         self.gates = gates
@@ -72,12 +72,12 @@ public struct RunConfiguration: Sendable, Equatable {
     }
 
     /// Gate 2's stopping rule for this run.
-    public var roundBudget: PairedRounds.Budget {
+    package var roundBudget: PairedRounds.Budget {
         PairedRounds.Budget(minRounds: rounds, maxRounds: max(rounds, maxRounds), seconds: timeBudgetSeconds)
     }
 
     /// Throws the first parameter that is out of range, naming the flag and the allowed values.
-    public func validate() throws(GateError) {
+    package func validate() throws(GateError) {
         func check(_ ok: Bool, _ name: String, _ value: String, _ expected: String) throws(GateError) {
             if !ok { throw GateError.invalidParameter(name: name, value: value, expected: expected) }
         }
@@ -118,7 +118,7 @@ public struct RunConfiguration: Sendable, Equatable {
 }
 
 /// What a run reports while it works, for a live display. Plain values: the CLI decides how to show them.
-public enum RunEvent: Sendable {
+package enum RunEvent: Sendable {
     case keyCreated(keyID: String, privateKey: URL, publicKey: URL)
     case gateStarted(GateKind, expectedSeconds: Double)
     case phase(GateKind, String, round: Int?, of: Int?)

@@ -4,18 +4,18 @@ import SwarmRuntime
 
 /// Runs the selected gates in order, records each as a signed, chained record, seals the bundle
 /// and writes every output atomically. The CLI only renders its events and result.
-public final class RunOrchestrator {
+package final class RunOrchestrator {
     let configuration: RunConfiguration
     let progress: @Sendable (RunEvent) -> Void
     private let measurer: SwarmMeasurer
 
-    public init(configuration: RunConfiguration, progress: @escaping @Sendable (RunEvent) -> Void = { _ in }) {
+    package init(configuration: RunConfiguration, progress: @escaping @Sendable (RunEvent) -> Void = { _ in }) {
         self.configuration = configuration
         self.progress = progress
         self.measurer = SwarmMeasurer(mode: configuration.mode, sampleHz: configuration.sampleHz)
     }
 
-    public func run() throws -> RunResult {
+    package func run() throws -> RunResult {
         let runClock = MonotonicStopwatch()
         var timings = PhaseTimings()
         try configuration.validate()

@@ -1,47 +1,47 @@
-public import Foundation
-public import Evidence
+package import Foundation
+package import Evidence
 
 /// One gate's part of a finished run.
-public struct GateRun: Sendable {
-    public var kind: GateKind
-    public var outcome: GateOutcome
+package struct GateRun: Sendable {
+    package var kind: GateKind
+    package var outcome: GateOutcome
     /// What the failing figures point to and what to do; empty when the gate passed.
-    public var diagnosis: [String]
-    public var resultFile: URL
-    public var seconds: Double
+    package var diagnosis: [String]
+    package var resultFile: URL
+    package var seconds: Double
 }
 
 /// Where a run spent its wall time, so attest's own overhead is measured, not guessed.
-public struct PhaseTimings: Codable, Sendable, Equatable {
-    public var setupSeconds: Double = 0
-    public var measuredSeconds: Double = 0
-    public var evidenceSeconds: Double = 0
-    public var totalSeconds: Double = 0
+package struct PhaseTimings: Codable, Sendable, Equatable {
+    package var setupSeconds: Double = 0
+    package var measuredSeconds: Double = 0
+    package var evidenceSeconds: Double = 0
+    package var totalSeconds: Double = 0
 
     /// Everything outside the measured phases: start-up, probes, signing, writing.
-    public var overheadSeconds: Double { max(0, totalSeconds - measuredSeconds) }
+    package var overheadSeconds: Double { max(0, totalSeconds - measuredSeconds) }
 }
 
 /// What `attest run` produced.
-public struct RunResult: Sendable {
-    public var runID: String
-    public var gates: [GateRun]
-    public var verdict: Verdict
-    public var bundleFile: URL
-    public var archiveFile: URL
-    public var keyID: String
-    public var publicKeyFile: URL
-    public var subject: String
-    public var timings: PhaseTimings
+package struct RunResult: Sendable {
+    package var runID: String
+    package var gates: [GateRun]
+    package var verdict: Verdict
+    package var bundleFile: URL
+    package var archiveFile: URL
+    package var keyID: String
+    package var publicKeyFile: URL
+    package var subject: String
+    package var timings: PhaseTimings
     /// The scaling curve's figures, when the run had `--scaling`.
-    public var scaling: Scaling.Figures? = nil
+    package var scaling: Scaling.Figures? = nil
     /// The code's git state, as recorded (dirty or not, changed files).
-    public var git: GitReading? = nil
+    package var git: GitReading? = nil
     /// The same bundle as in-toto JSON Lines.
-    public var jsonLinesFile: URL? = nil
+    package var jsonLinesFile: URL? = nil
 
     /// A machine-readable summary for `attest run --json`.
-    public func jsonSummary() throws -> Data {
+    package func jsonSummary() throws -> Data {
         struct Gate: Encodable {
             var number: Int
             var name: String

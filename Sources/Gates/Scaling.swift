@@ -1,4 +1,4 @@
-public import Evidence
+package import Evidence
 
 /// Scaling: gate 2's protocol run again at several worker counts, with speedup, efficiency and
 /// the Karp–Flatt serial fraction per count, and Amdahl's law fitted over the counts.
@@ -6,27 +6,27 @@ public import Evidence
 /// Scaling informs; it never changes the verdict (the summary's gates and verdict do not read it).
 /// It is recorded in a record of its own (`urn:attest:predicate:scaling:v1`) whose figures
 /// `attest verify` re-derives from the recorded measurements, like a gate's status.
-public enum Scaling {
+package enum Scaling {
     /// How the requested counts become the counts that run.
-    public static let capRule = "each requested count is capped at P (the available parallelism: more workers than CPUs measure oversubscription, not Amdahl's serial fraction); duplicates removed; ascending"
+    package static let capRule = "each requested count is capped at P (the available parallelism: more workers than CPUs measure oversubscription, not Amdahl's serial fraction); duplicates removed; ascending"
 
     /// At most this many counts per run: each one is a whole gate-2 protocol.
-    public static let maximumCounts = 16
+    package static let maximumCounts = 16
 
     /// The protocol's inputs for the whole curve.
-    public struct Parameters: Codable, Sendable, Equatable {
-        public var requestedCounts: [Int]
-        public var availableParallelism: Int
-        public var availableParallelismDerivation: String
-        public var capRule: String
+    package struct Parameters: Codable, Sendable, Equatable {
+        package var requestedCounts: [Int]
+        package var availableParallelism: Int
+        package var availableParallelismDerivation: String
+        package var capRule: String
         /// The counts actually run: `Scaling.counts(requested:availableParallelism:)`.
-        public var counts: [Int]
-        public var taskSeconds: Double
-        public var rounds: Int
-        public var iterationsPerTask: Int
-        public var mode: String
+        package var counts: [Int]
+        package var taskSeconds: Double
+        package var rounds: Int
+        package var iterationsPerTask: Int
+        package var mode: String
 
-        public init(requestedCounts: [Int], availableParallelism: Int, availableParallelismDerivation: String, capRule: String,
+        package init(requestedCounts: [Int], availableParallelism: Int, availableParallelismDerivation: String, capRule: String,
                     counts: [Int], taskSeconds: Double, rounds: Int, iterationsPerTask: Int, mode: String) {
             self.requestedCounts = requestedCounts
             self.availableParallelism = availableParallelism
@@ -41,12 +41,12 @@ public enum Scaling {
     }
 
     /// Gate 2's protocol at one worker count: its parameters and raw measurements.
-    public struct Point: Codable, Sendable, Equatable {
-        public var workers: Int
-        public var parameters: ConcurrencyProof.Parameters
-        public var measurements: ConcurrencyProof.Measurements
+    package struct Point: Codable, Sendable, Equatable {
+        package var workers: Int
+        package var parameters: ConcurrencyProof.Parameters
+        package var measurements: ConcurrencyProof.Measurements
 
-        public init(workers: Int, parameters: ConcurrencyProof.Parameters, measurements: ConcurrencyProof.Measurements) {
+        package init(workers: Int, parameters: ConcurrencyProof.Parameters, measurements: ConcurrencyProof.Measurements) {
             self.workers = workers
             self.parameters = parameters
             self.measurements = measurements
@@ -54,47 +54,47 @@ public enum Scaling {
     }
 
     /// The figures of one count, derived by `ConcurrencyProof.judge`.
-    public struct PointFigures: Codable, Sendable, Equatable {
-        public var workers: Int
+    package struct PointFigures: Codable, Sendable, Equatable {
+        package var workers: Int
         /// k = min(workers, P).
-        public var expectedParallelism: Int
-        public var sequentialWallMedian: Double
-        public var parallelWallMedian: Double
-        public var speedup: Double
-        public var efficiency: Double
+        package var expectedParallelism: Int
+        package var sequentialWallMedian: Double
+        package var parallelWallMedian: Double
+        package var speedup: Double
+        package var efficiency: Double
         /// Karp–Flatt e = (1/S − 1/k) / (1 − 1/k); nil for k = 1.
-        public var karpFlattSerialFraction: Double?
+        package var karpFlattSerialFraction: Double?
         /// Gate 2's status at this count (informative: at one worker nothing can be shown).
-        public var status: String
+        package var status: String
     }
 
     /// Amdahl's law S(k) = 1 / (f + (1 − f)/k) fitted to the measured speedups.
-    public struct AmdahlFit: Codable, Sendable, Equatable {
+    package struct AmdahlFit: Codable, Sendable, Equatable {
         /// The serial fraction f in [0, 1].
-        public var serialFraction: Double
+        package var serialFraction: Double
         /// Root mean square of S(measured) − S(fit) over the counts, in units of speedup.
-        public var residual: Double
+        package var residual: Double
         /// How many counts the fit used (those with k > 1 carry information about f).
-        public var countsUsed: Int
-        public var method: String
+        package var countsUsed: Int
+        package var method: String
     }
 
-    public struct Figures: Codable, Sendable, Equatable {
-        public var points: [PointFigures]
+    package struct Figures: Codable, Sendable, Equatable {
+        package var points: [PointFigures]
         /// Nil when no count has k > 1.
-        public var amdahl: AmdahlFit?
+        package var amdahl: AmdahlFit?
     }
 
-    public static let fitMethod = "least squares on 1/S − 1/k = f·(1 − 1/k) (Amdahl's law, linear in f) over the counts with k > 1, f clamped to [0, 1]; residual = RMS of S − S_fit"
+    package static let fitMethod = "least squares on 1/S − 1/k = f·(1 − 1/k) (Amdahl's law, linear in f) over the counts with k > 1, f clamped to [0, 1]; residual = RMS of S − S_fit"
 
     /// The counts that run for a request on a machine with P CPUs available.
-    public static func counts(requested: [Int], availableParallelism: Int) -> [Int] {
+    package static func counts(requested: [Int], availableParallelism: Int) -> [Int] {
         let cap = max(1, availableParallelism)
         return Array(Set(requested.filter { $0 >= 1 }.map { min($0, cap) })).sorted()
     }
 
     /// Amdahl's speedup on k processors for serial fraction f.
-    public static func amdahlSpeedup(serialFraction f: Double, processors k: Double) -> Double {
+    package static func amdahlSpeedup(serialFraction f: Double, processors k: Double) -> Double {
         let denominator = f + (1 - f) / k
         return denominator > 0 ? 1 / denominator : 0
     }
@@ -102,7 +102,7 @@ public enum Scaling {
     /// Fits Amdahl's law to (k, S) pairs by least squares. 1/S = 1/k + f·(1 − 1/k), so with
     /// x = 1 − 1/k and y = 1/S − 1/k the line through the origin gives f = Σxy / Σx². Pairs with
     /// k = 1 (x = 0) say nothing about f; without any k > 1 there is no fit.
-    public static func amdahlFit(_ points: [(processors: Int, speedup: Double)]) -> AmdahlFit? {
+    package static func amdahlFit(_ points: [(processors: Int, speedup: Double)]) -> AmdahlFit? {
         let usable = points.filter { $0.processors > 1 && $0.speedup > 0 && $0.speedup.isFinite }
         guard !usable.isEmpty else { return nil }
         var sxy = 0.0
@@ -126,7 +126,7 @@ public enum Scaling {
     }
 
     /// Every count's figures and the fit, from the recorded measurements only.
-    public static func figures(points: [Point], criteria: ConcurrencyProof.Criteria) -> Figures {
+    package static func figures(points: [Point], criteria: ConcurrencyProof.Criteria) -> Figures {
         let perCount = points.map { point -> PointFigures in
             let judgement = ConcurrencyProof.judge(parameters: point.parameters, measurements: point.measurements, criteria: criteria)
             let figures = judgement.figures
@@ -141,14 +141,14 @@ public enum Scaling {
     }
 
     /// What the record of a scaling run holds besides the chain and the timestamps.
-    public struct Record: Codable, Sendable, Equatable {
-        public var parameters: Parameters
-        public var criteria: ConcurrencyProof.Criteria
-        public var points: [Point]
-        public var figures: Figures
-        public var note: String
+    package struct Record: Codable, Sendable, Equatable {
+        package var parameters: Parameters
+        package var criteria: ConcurrencyProof.Criteria
+        package var points: [Point]
+        package var figures: Figures
+        package var note: String
 
-        public init(parameters: Parameters, criteria: ConcurrencyProof.Criteria, points: [Point], figures: Figures, note: String = Scaling.note) {
+        package init(parameters: Parameters, criteria: ConcurrencyProof.Criteria, points: [Point], figures: Figures, note: String = Scaling.note) {
             self.parameters = parameters
             self.criteria = criteria
             self.points = points
@@ -157,10 +157,10 @@ public enum Scaling {
         }
     }
 
-    public static let note = "scaling informs: it does not change any gate's status or the verdict"
+    package static let note = "scaling informs: it does not change any gate's status or the verdict"
 
     /// Re-derives a scaling record's counts and figures; returns every disagreement.
-    public static func check(_ record: Record, recordIndex: Int) -> [Finding] {
+    package static func check(_ record: Record, recordIndex: Int) -> [Finding] {
         var findings: [Finding] = []
         let parameters = record.parameters
         let expectedCounts = counts(requested: parameters.requestedCounts, availableParallelism: parameters.availableParallelism)

@@ -1,27 +1,27 @@
-public import Evidence
-public import Foundation
+package import Evidence
+package import Foundation
 
 /// The run's verdict as in-toto's Test Results predicate
 /// (https://in-toto.io/attestation/test-result/v0.1), which a policy engine checks without
 /// knowing attest: each gate by name in `passedTests`, `warnedTests` or `failedTests`, `result`
 /// PASSED when the verdict passes and FAILED otherwise. Derived from the gate records when a run
 /// is sealed, and again by `TestResultPolicy` when a bundle is verified.
-public enum TestResultRecord {
-    public static let passed = "PASSED"
-    public static let failed = "FAILED"
+package enum TestResultRecord {
+    package static let passed = "PASSED"
+    package static let failed = "FAILED"
 
     /// The lists and result the gates' statuses give.
-    public struct Derived: Equatable, Sendable {
-        public var result: String
-        public var passedTests: [String]
-        public var warnedTests: [String]
-        public var failedTests: [String]
+    package struct Derived: Equatable, Sendable {
+        package var result: String
+        package var passedTests: [String]
+        package var warnedTests: [String]
+        package var failedTests: [String]
     }
 
     /// passed → passedTests; inconclusive and not_shown (the measurement could not decide) →
     /// warnedTests; failed and invalid → failedTests. `result` is PASSED only when the verdict
     /// the same statuses give passes (exit status 0).
-    public static func derive(_ statuses: [(kind: GateKind, status: GateStatus)]) -> Derived {
+    package static func derive(_ statuses: [(kind: GateKind, status: GateStatus)]) -> Derived {
         var derived = Derived(result: failed, passedTests: [], warnedTests: [], failedTests: [])
         var byKind: [GateKind: GateStatus] = [:]
         for (kind, status) in statuses.sorted(by: { $0.kind < $1.kind }) {
@@ -37,13 +37,13 @@ public enum TestResultRecord {
     }
 
     /// A configuration entry: an in-toto ResourceDescriptor naming a file by its SHA-256.
-    public static func resource(name: String, sha256: String) -> JSONValue {
+    package static func resource(name: String, sha256: String) -> JSONValue {
         .object(["name": .string(name), "digest": .object(["sha256": .string(sha256)])])
     }
 
     /// The attest executable that ran (its SHA-256) and, for an external run, each command's
     /// executable and the files its arguments name, with their SHA-256.
-    public static func configuration(executable: URL, commands: [CommandTarget]) throws -> [JSONValue] {
+    package static func configuration(executable: URL, commands: [CommandTarget]) throws -> [JSONValue] {
         var resources = [resource(name: "attest", sha256: SHA256Digest.hex(try Data(contentsOf: executable)))]
         var seen: Set<String> = []
         for command in commands {
@@ -56,12 +56,12 @@ public enum TestResultRecord {
     }
 
     /// The executable of this process (/proc/self/exe: argv[0] may be a bare name found on PATH).
-    public static var runningExecutable: URL {
+    package static var runningExecutable: URL {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     }
 
     /// The predicate of the record, timestamps included so the chain's times stay ordered.
-    public static func predicate(_ derived: Derived, configuration: [JSONValue], at time: Date) -> [String: JSONValue] {
+    package static func predicate(_ derived: Derived, configuration: [JSONValue], at time: Date) -> [String: JSONValue] {
         [
             "result": .string(derived.result),
             "configuration": .array(configuration),
@@ -78,19 +78,19 @@ public enum TestResultRecord {
 /// with their measurements `GateVerdictPolicy` checks): a record whose result or lists disagree
 /// is a finding, and so is a second one. A bundle without one (written before attest wrote them,
 /// or a reproduction bundle) is not.
-public struct TestResultPolicy: RecordPolicy {
-    public init() {}
+package struct TestResultPolicy: RecordPolicy {
+    package init() {}
 
-    public var predicateMembersNotInspected: Set<String> {
+    package var predicateMembersNotInspected: Set<String> {
         ["system", "git", "gitUnavailable", "parameters", "measurements", "criteria", "configuration"]
     }
 
-    public enum Inspection: Sendable {
+    package enum Inspection: Sendable {
         case gate(GateKind, GateStatus?)
         case testResult(TestResultRecord.Derived?)
     }
 
-    public func inspect(_ statement: VerifiedStatement) -> Inspection? {
+    package func inspect(_ statement: VerifiedStatement) -> Inspection? {
         switch statement.predicateType {
         case PredicateType.gate:
             let gate = statement.predicate["gate"]
@@ -115,7 +115,7 @@ public struct TestResultPolicy: RecordPolicy {
         }
     }
 
-    public func check(statements: [VerifiedStatement], inspections: RecordInspections<Inspection>) -> [Finding] {
+    package func check(statements: [VerifiedStatement], inspections: RecordInspections<Inspection>) -> [Finding] {
         var statuses: [GateKind: GateStatus] = [:]
         var records: [(index: Int, derived: TestResultRecord.Derived?)] = []
         for (index, inspection) in inspections {

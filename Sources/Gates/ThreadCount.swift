@@ -1,36 +1,36 @@
 /// Gate 3: does the process really hold one OS thread per bot for the whole sampling window?
 /// Counted by the kernel (/proc/self/status `Threads:` and /proc/self/task), not by the bots.
-public enum ThreadCount {
-    public struct Parameters: Codable, Sendable, Equatable {
-        public var bots: Int
-        public var sampleSeconds: Double
-        public var sampleHz: Double
-        public var mode: String
+package enum ThreadCount {
+    package struct Parameters: Codable, Sendable, Equatable {
+        package var bots: Int
+        package var sampleSeconds: Double
+        package var sampleHz: Double
+        package var mode: String
     }
 
-    public struct Sample: Codable, Sendable, Equatable {
+    package struct Sample: Codable, Sendable, Equatable {
         /// Seconds since sampling began (monotonic).
-        public var seconds: Double
-        public var threadCount: Int
+        package var seconds: Double
+        package var threadCount: Int
         /// How many of the bots' kernel thread ids were present in /proc/self/task.
-        public var botsAlive: Int
+        package var botsAlive: Int
     }
 
-    public struct Measurements: Codable, Sendable, Equatable {
-        public var threadsBeforeSpawn: Int
-        public var botThreadIDs: [Int32]
+    package struct Measurements: Codable, Sendable, Equatable {
+        package var threadsBeforeSpawn: Int
+        package var botThreadIDs: [Int32]
         /// Distinct OS threads the bots ran on (1 in cooperative mode, B in threaded mode).
-        public var distinctBotThreads: Int
-        public var samples: [Sample]
-        public var threadsAfterJoin: Int
+        package var distinctBotThreads: Int
+        package var samples: [Sample]
+        package var threadsAfterJoin: Int
     }
 
-    public struct Criteria: Codable, Sendable, Equatable {
-        public var rule: String
-        public static let standard = Criteria(rule: "average OS thread count ≥ bots, and every bot's thread alive in every sample")
+    package struct Criteria: Codable, Sendable, Equatable {
+        package var rule: String
+        package static let standard = Criteria(rule: "average OS thread count ≥ bots, and every bot's thread alive in every sample")
     }
 
-    public static func evaluate(parameters: Parameters, measurements: Measurements) -> GateOutcome {
+    package static func evaluate(parameters: Parameters, measurements: Measurements) -> GateOutcome {
         let samples = measurements.samples
         guard let average = Statistics.mean(samples.map { Double($0.threadCount) }) else {
             return GateOutcome(status: .failed, summary: "no samples were taken")

@@ -5,7 +5,7 @@
 /// gate 2 passed; FAILED means gate 2 failed (or was invalid, or not shown); INCONCLUSIVE means
 /// gate 2's intervals could not decide within the round budget (or other tenants' load hid the
 /// answer) — neither a pass nor a fail.
-public enum Verdict: String, Codable, Sendable, CaseIterable {
+package enum Verdict: String, Codable, Sendable, CaseIterable {
     case full = "VERIFIED (FULL)"
     case partial = "VERIFIED (PARTIAL)"
     case minimal = "MINIMAL"
@@ -16,7 +16,7 @@ public enum Verdict: String, Codable, Sendable, CaseIterable {
     /// MINIMAL = gate 2 only (or with one other); INCONCLUSIVE = gate 2 inconclusive; FAILED =
     /// gate 2 otherwise not passed, whatever else passed. `firstRule`: the bundle's gate 2 used
     /// the first (median) rule, under which an inconclusive gate 2 made the verdict FAILED.
-    public static func derive(from statuses: [GateKind: GateStatus], firstRule: Bool = false) -> Verdict {
+    package static func derive(from statuses: [GateKind: GateStatus], firstRule: Bool = false) -> Verdict {
         if statuses[.concurrencyProof] == .inconclusive && !firstRule { return .inconclusive }
         guard statuses[.concurrencyProof] == .passed else { return .failed }
         let passedCount = statuses.values.filter(\.passed).count
@@ -29,7 +29,7 @@ public enum Verdict: String, Codable, Sendable, CaseIterable {
 
     /// Exit status of `attest run` (and of `attest verify` for an authentic bundle): 0 for a
     /// VERIFIED or MINIMAL verdict, 3 for FAILED, 4 for INCONCLUSIVE.
-    public var exitCode: Int32 {
+    package var exitCode: Int32 {
         switch self {
         case .failed: 3
         case .inconclusive: 4
@@ -40,16 +40,16 @@ public enum Verdict: String, Codable, Sendable, CaseIterable {
 
 /// What an authentic bundle's claimed verdict means for `attest verify`: authenticity and the
 /// claim are two questions, and only a claim that holds exits 0.
-public struct ClaimAssessment: Sendable, Equatable {
+package struct ClaimAssessment: Sendable, Equatable {
     /// 0 when the claim holds; 3 for a FAILED (or NOT REPRODUCED) claim; 4 for INCONCLUSIVE.
-    public var exitCode: Int32
+    package var exitCode: Int32
     /// The last line `attest verify` prints for an authentic bundle; it starts with VERIFIED only
     /// when the claim holds.
-    public var line: String
-    public var holds: Bool { exitCode == 0 }
+    package var line: String
+    package var holds: Bool { exitCode == 0 }
 
     /// - Parameters: verdict: the summary's claimed verdict; records: how many records verified.
-    public init(verdict: String?, records: Int) {
+    package init(verdict: String?, records: Int) {
         let checked = "\(records) records, signatures, chain, seal and verdicts check out"
         switch verdict {
         case Verdict.failed.rawValue?, "NOT REPRODUCED"?:

@@ -1,40 +1,40 @@
-public import Evidence
-public import Foundation
+package import Evidence
+package import Foundation
 
 /// What `attest verify` does between parsing its options and printing: locate and read the
 /// bundle, verify it, and then the checks that follow a verified bundle (archive note,
 /// reproductions, replay). The CLI calls it and prints what it returns.
-public enum VerifyOrchestrator {
+package enum VerifyOrchestrator {
     /// Where the bundle comes from.
-    public enum Source: Sendable {
+    package enum Source: Sendable {
         case file(String)
         /// The bundle archived for this revision (git note under refs/notes/attest).
         case notes(revision: String, repository: URL)
     }
 
     /// A bundle read and verified.
-    public struct Verified: Sendable {
-        public var bundlePath: String
+    package struct Verified: Sendable {
+        package var bundlePath: String
         /// The archive note the bundle was found by, for `.notes`.
-        public var archiveNote: ArchiveNote?
-        public var report: VerificationReport
-        public var readSeconds: Double
-        public var parseSeconds: Double
+        package var archiveNote: ArchiveNote?
+        package var report: VerificationReport
+        package var readSeconds: Double
+        package var parseSeconds: Double
     }
 
     /// A bundle's bytes as read, before verification.
-    public struct Read: Sendable {
-        public var bundlePath: String
-        public var archiveNote: ArchiveNote?
+    package struct Read: Sendable {
+        package var bundlePath: String
+        package var archiveNote: ArchiveNote?
         /// The bundle document; a JSON Lines file is already turned into one (`JSONLines`).
-        public var data: Data
-        public var readSeconds: Double
+        package var data: Data
+        package var readSeconds: Double
     }
 
     /// Locates and reads the bundle; throws input errors (no such file, an empty file, an
     /// unreadable note). The JSON Lines form is put in chain order here, so every later step
     /// sees the same document either form gives.
-    public static func read(_ source: Source) throws -> Read {
+    package static func read(_ source: Source) throws -> Read {
         let started = ContinuousClock.now
         let path: String
         var note: ArchiveNote?
@@ -58,7 +58,7 @@ public enum VerifyOrchestrator {
 
     /// Verifies what `read` returned. A document that is not a bundle is not an error here:
     /// `report.notABundle` says so.
-    public static func verify(_ read: Read, trustedKeys: [PublicKey], policies: [any RecordPolicy],
+    package static func verify(_ read: Read, trustedKeys: [PublicKey], policies: [any RecordPolicy],
                               options: VerificationOptions) -> Verified {
         var read = read
         let started = ContinuousClock.now
@@ -72,7 +72,7 @@ public enum VerifyOrchestrator {
     }
 
     /// `read`, then `verify`.
-    public static func verify(_ source: Source, trustedKeys: [PublicKey], policies: [any RecordPolicy],
+    package static func verify(_ source: Source, trustedKeys: [PublicKey], policies: [any RecordPolicy],
                               options: VerificationOptions) throws -> Verified {
         verify(try read(source), trustedKeys: trustedKeys, policies: policies, options: options)
     }
@@ -83,39 +83,39 @@ public enum VerifyOrchestrator {
     }
 
     /// What to do after a bundle verified.
-    public struct FollowUps {
+    package struct FollowUps {
         /// Reproduction bundles of this bundle to count (path and bytes).
-        public var reproductions: [(path: String, data: Data)] = []
-        public var replay = false
+        package var reproductions: [(path: String, data: Data)] = []
+        package var replay = false
         /// With `replay`: sign a reproduction bundle with this key and write it here.
-        public var reproductionSigner: (key: SigningKey, destination: URL)?
+        package var reproductionSigner: (key: SigningKey, destination: URL)?
         /// The repository whose git state a reproduction bundle records.
-        public var repository: URL
+        package var repository: URL
 
-        public init(repository: URL) {
+        package init(repository: URL) {
             self.repository = repository
         }
     }
 
     /// What the follow-up checks found.
-    public struct FollowUpResults: Sendable {
+    package struct FollowUpResults: Sendable {
         /// Findings of the archive check, nil when the bundle did not come from a note.
-        public var archiveFindings: [Finding]?
-        public var tally: Reproduction.Tally?
-        public var replay: ReplayResult?
+        package var archiveFindings: [Finding]?
+        package var tally: Reproduction.Tally?
+        package var replay: ReplayResult?
         /// The reproduction bundle written, and the id of the key that signed it.
-        public var reproductionBundle: (path: URL, keyID: String)?
+        package var reproductionBundle: (path: URL, keyID: String)?
 
         /// True when any follow-up failed: the note names another bundle, no trusted key
         /// reproduced it, or the replay did not reproduce it.
-        public var failed: Bool {
+        package var failed: Bool {
             !(archiveFindings ?? []).isEmpty || tally.map { $0.reproducingKeys.isEmpty } == true
                 || replay.map { $0.verdict != .reproduced } == true
         }
     }
 
     /// The checks that follow a verified bundle; `progress` hears the replay's phases.
-    public static func followUps(_ verified: Verified, _ requested: FollowUps, trustedKeys: [PublicKey],
+    package static func followUps(_ verified: Verified, _ requested: FollowUps, trustedKeys: [PublicKey],
                                  progress: @escaping (String) -> Void = { _ in }) throws -> FollowUpResults {
         var results = FollowUpResults()
         let statements = verified.report.statements

@@ -1,30 +1,30 @@
-public import Foundation
-public import Evidence
-public import Gates
+package import Foundation
+package import Evidence
+package import Gates
 
 /// What a report shows about reproductions of the bundle (`attest report --reproduction FILE`).
-public struct ReproductionEvidence: Sendable {
-    public var files: [String]
-    public var tally: Reproduction.Tally
+package struct ReproductionEvidence: Sendable {
+    package var files: [String]
+    package var tally: Reproduction.Tally
 
-    public init(files: [String], tally: Reproduction.Tally) {
+    package init(files: [String], tally: Reproduction.Tally) {
         self.files = files
         self.tally = tally
     }
 }
 
 /// Everything one report is made from. Pure data: the same input gives the same page.
-public struct ReportInput: Sendable {
+package struct ReportInput: Sendable {
     /// The verifier's report: findings, trusted key ids, and the decoded statements.
-    public var verification: VerificationReport
+    package var verification: VerificationReport
     /// The bundle's file name as the user gave it.
-    public var bundleName: String
-    public var reproductions: ReproductionEvidence?
-    public var generatedAt: Date
+    package var bundleName: String
+    package var reproductions: ReproductionEvidence?
+    package var generatedAt: Date
     /// The bundle's RFC 3161 timestamps checked against the TSA CAs given (nil: none given).
-    public var timestamps: TimestampReport?
+    package var timestamps: TimestampReport?
 
-    public init(verification: VerificationReport, bundleName: String, reproductions: ReproductionEvidence? = nil, generatedAt: Date,
+    package init(verification: VerificationReport, bundleName: String, reproductions: ReproductionEvidence? = nil, generatedAt: Date,
                 timestamps: TimestampReport? = nil) {
         self.timestamps = timestamps
         self.verification = verification
@@ -37,9 +37,9 @@ public struct ReportInput: Sendable {
 /// Turns a verified (or not) bundle into one self-contained XHTML-compatible HTML page with inline
 /// SVG charts: no script, no external resource, so it works opened from disk and cannot call out.
 /// A bundle that does not verify is rendered under a red banner that lists every finding.
-public enum HTMLReport {
+package enum HTMLReport {
     /// Verifies `bundleData` against `trustedKeys` (with gate re-derivation) and renders it.
-    public static func make(bundleData: Data, bundleName: String, trustedKeys: [PublicKey],
+    package static func make(bundleData: Data, bundleName: String, trustedKeys: [PublicKey],
                             reproductions: [(path: String, data: Data)] = [], generatedAt: Date,
                             timestamps: TimestampReport? = nil) -> (html: String, verification: VerificationReport) {
         var verification = Verifier(trustedKeys: trustedKeys, policies: [GateVerdictPolicy(), TestResultPolicy()]).verify(bundleData: bundleData)
@@ -53,7 +53,7 @@ public enum HTMLReport {
     }
 
     /// The page.
-    public static func render(_ input: ReportInput) -> String {
+    package static func render(_ input: ReportInput) -> String {
         let contents = BundleContents(input.verification.statements)
         var body = Markup.text("h1", [], "attest report: \(input.bundleName)")
         body += banner(input, contents)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a bot can be asked to do.
-public enum BotTask: Sendable, Equatable {
+package enum BotTask: Sendable, Equatable {
     /// The work kernel: deterministic, work-bounded CPU work (see ``WorkKernel``).
     case work(seed: UInt64, iterations: Int)
     /// Sleep only: a negative control that must never pass a parallelism proof. Its report has
@@ -11,43 +11,43 @@ public enum BotTask: Sendable, Equatable {
 
 /// One finished task as the operating system saw it. Every figure comes from the kernel's own
 /// accounting of the thread that ran the task, never from the bot's say-so.
-public struct TaskReport: Codable, Sendable, Equatable {
+package struct TaskReport: Codable, Sendable, Equatable {
     /// The bot the task was given to (0-based).
-    public var botIndex: Int
+    package var botIndex: Int
     /// Kernel thread id (gettid) of the OS thread that ran the task.
-    public var threadID: Int32
+    package var threadID: Int32
     /// The work kernel's seed (0 for a sleep task).
-    public var seed: UInt64
+    package var seed: UInt64
     /// The work kernel's iteration count (0 for a sleep task).
-    public var iterations: Int
+    package var iterations: Int
     /// The kernel's output digest, SHA-256 hex; empty for a sleep task.
-    public var digest: String
+    package var digest: String
     /// CLOCK_THREAD_CPUTIME_ID delta over the task (summed over its slices in cooperative mode).
-    public var cpuSeconds: Double
+    package var cpuSeconds: Double
     /// utime+stime delta from /proc/self/task/<tid>/stat, ticks → seconds, 10 ms resolution
     /// (threaded mode; nil when the thread is shared with other tasks, as in cooperative mode).
-    public var procStatCPUSeconds: Double?
+    package var procStatCPUSeconds: Double?
     /// Run-queue wait delta from /proc/self/task/<tid>/schedstat field 2 (threaded mode only):
     /// time the thread was runnable but no CPU ran it.
-    public var runQueueWaitSeconds: Double?
+    package var runQueueWaitSeconds: Double?
     /// CPUs the thread was seen on: sched_getcpu between kernel chunks, plus /proc's `processor`
     /// field (stat field 39) at the task's end. Sorted.
-    public var cpusSeen: [Int]
+    package var cpusSeen: [Int]
     /// Voluntary context switches during the task (getrusage RUSAGE_THREAD delta).
-    public var voluntarySwitches: Int
+    package var voluntarySwitches: Int
     /// Involuntary context switches (preemptions) during the task (RUSAGE_THREAD delta).
-    public var involuntarySwitches: Int
+    package var involuntarySwitches: Int
     /// CLOCK_MONOTONIC nanoseconds at the task's first instruction.
-    public var startNanoseconds: UInt64
+    package var startNanoseconds: UInt64
     /// CLOCK_MONOTONIC nanoseconds after the task's last instruction.
-    public var endNanoseconds: UInt64
+    package var endNanoseconds: UInt64
 
     /// Wall time from start to end.
-    public var wallSeconds: Double { Double(endNanoseconds &- startNanoseconds) / 1e9 }
+    package var wallSeconds: Double { Double(endNanoseconds &- startNanoseconds) / 1e9 }
 }
 
 /// Where a bot is in its life: spawned → idle ⇄ running → stopped → joined.
-public enum BotState: String, Codable, Sendable {
+package enum BotState: String, Codable, Sendable {
     /// Its OS thread is being created.
     case spawned
     /// Blocked on its condition variable, waking only for a heartbeat or a task.
@@ -61,7 +61,7 @@ public enum BotState: String, Codable, Sendable {
 }
 
 /// How bots map onto OS threads.
-public enum SwarmMode: String, Codable, Sendable, CaseIterable {
+package enum SwarmMode: String, Codable, Sendable, CaseIterable {
     /// One OS thread per bot.
     case threaded
     /// Every bot multiplexed on ONE OS thread, tasks interleaved in slices: the asyncio-like
@@ -70,7 +70,7 @@ public enum SwarmMode: String, Codable, Sendable, CaseIterable {
 }
 
 /// Why a swarm could not be made. ``description`` says what failed; ``hint`` what to do next.
-public enum SwarmError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum SwarmError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The bot count is outside 1...``Swarm/maximumBots``.
     case invalidBotCount(Int)
     /// The stack size is below the platform's minimum (PTHREAD_STACK_MIN) or was refused.
@@ -81,7 +81,7 @@ public enum SwarmError: Error, Sendable, Equatable, CustomStringConvertible {
     case pinningFailed(cpu: Int, errno: Int32)
 
     /// What failed, in one sentence.
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidBotCount(let count):
             "a swarm needs 1 to \(Swarm.maximumBots) bots, not \(count)"
@@ -95,7 +95,7 @@ public enum SwarmError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// What to try next.
-    public var hint: String {
+    package var hint: String {
         switch self {
         case .invalidBotCount:
             "ask for between 1 and \(Swarm.maximumBots) bots"

@@ -2,16 +2,16 @@
 /// CPU, timed by that thread's CPU clock, so the reading is the core's speed (clock frequency,
 /// what shares its caches) and not whether the scheduler happened to run something else meanwhile
 /// (other tenants' load is measured apart). Equal iterations make the readings of one run comparable.
-public enum CPUSpeedProbe {
-    public struct Reading: Sendable, Equatable {
-        public var cpu: Int
-        public var iterations: Int
+package enum CPUSpeedProbe {
+    package struct Reading: Sendable, Equatable {
+        package var cpu: Int
+        package var iterations: Int
         /// CLOCK_THREAD_CPUTIME_ID seconds the iterations took.
-        public var cpuSeconds: Double
+        package var cpuSeconds: Double
     }
 
     /// One reading per CPU, in the order given.
-    public static func measure(cpus: [Int], iterations: Int) throws -> [Reading] {
+    package static func measure(cpus: [Int], iterations: Int) throws -> [Reading] {
         try cpus.map { cpu in
             let swarm = try Swarm(botCount: 1, mode: .threaded, pinnedCPU: cpu)
             defer { swarm.stop() }

@@ -2,13 +2,13 @@ import Foundation
 import CSystemShims
 
 /// Why a child process could not be started or waited for.
-public enum ChildProcessError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum ChildProcessError: Error, Sendable, Equatable, CustomStringConvertible {
     /// posix_spawn failed (errno).
     case spawnFailed(path: String, errno: Int32)
     /// wait4 failed (errno).
     case waitFailed(pid: Int32, errno: Int32)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .spawnFailed(let path, let code): "could not start \(path): \(String(cString: strerror(code))) (errno \(code))"
         case .waitFailed(let pid, let code): "could not wait for process \(pid): \(String(cString: strerror(code))) (errno \(code))"
@@ -18,24 +18,24 @@ public enum ChildProcessError: Error, Sendable, Equatable, CustomStringConvertib
 
 /// Starts a program without a shell and waits for it, with the OS's accounting of what it used.
 /// The C calls (posix_spawn, wait4) sit in CSystemShims.
-public enum ChildProcess {
+package enum ChildProcess {
     /// How a child ended and what it and its waited-for descendants used (wait4's rusage).
-    public struct Termination: Sendable, Equatable {
+    package struct Termination: Sendable, Equatable {
         /// True when it exited (then `code` holds its status); false when a signal ended it.
-        public var exited: Bool
-        public var code: Int32
-        public var signal: Int32
-        public var userCPUSeconds: Double
-        public var systemCPUSeconds: Double
-        public var voluntarySwitches: Int
-        public var involuntarySwitches: Int
-        public var maxResidentKiB: Int
+        package var exited: Bool
+        package var code: Int32
+        package var signal: Int32
+        package var userCPUSeconds: Double
+        package var systemCPUSeconds: Double
+        package var voluntarySwitches: Int
+        package var involuntarySwitches: Int
+        package var maxResidentKiB: Int
     }
 
     /// Starts `executable` with `arguments` (argv, argv[0] included) and exactly `environment`, in
     /// `directory`, stdin from /dev/null, stdout and stderr onto the given descriptors. With
     /// `pinnedCPU` the child's affinity is that one CPU. Returns the child's pid.
-    public static func spawn(executable: String, arguments: [String], environment: [String: String], directory: String?,
+    package static func spawn(executable: String, arguments: [String], environment: [String: String], directory: String?,
                              stdoutDescriptor: Int32, stderrDescriptor: Int32, pinnedCPU: Int? = nil) throws(ChildProcessError) -> Int32 {
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -55,7 +55,7 @@ public enum ChildProcess {
     }
 
     /// Waits for child `pid` to end (wait4, EINTR retried).
-    public static func wait(pid: Int32) throws(ChildProcessError) -> Termination {
+    package static func wait(pid: Int32) throws(ChildProcessError) -> Termination {
         var exited: Int32 = 0
         var code: Int32 = 0
         var signal: Int32 = 0
@@ -78,37 +78,37 @@ public enum ChildProcess {
 /// for this process).
 ///
 /// @unchecked Sendable: every mutable field is guarded by `condition`.
-public final class ProcessTreeSampler: @unchecked Sendable {
+package final class ProcessTreeSampler: @unchecked Sendable {
     /// One thread of the tree, as last seen.
-    public struct ThreadRecord: Codable, Sendable, Equatable {
-        public var pid: Int32
-        public var tid: Int32
+    package struct ThreadRecord: Codable, Sendable, Equatable {
+        package var pid: Int32
+        package var tid: Int32
         /// utime+stime when last sampled (10 ms resolution; the time after the last sample is not in it).
-        public var cpuSeconds: Double
+        package var cpuSeconds: Double
         /// schedstat run-queue wait when last sampled.
-        public var runQueueWaitSeconds: Double?
+        package var runQueueWaitSeconds: Double?
         /// Every CPU the thread was seen on (stat field 39).
-        public var cpusSeen: [Int]
+        package var cpusSeen: [Int]
     }
 
     /// The tree at one instant.
-    public struct Sample: Codable, Sendable, Equatable {
+    package struct Sample: Codable, Sendable, Equatable {
         /// Seconds since sampling started.
-        public var seconds: Double
+        package var seconds: Double
         /// OS threads in the tree (every process's /proc/<pid>/task entries).
-        public var threads: Int
+        package var threads: Int
         /// Processes in the tree.
-        public var processes: Int
+        package var processes: Int
         /// Per-core load since the previous sample (`own` = the tree's threads); empty for the first.
-        public var cores: [Sampler.CoreLoad]
+        package var cores: [Sampler.CoreLoad]
     }
 
     /// What a session saw.
-    public struct Report: Sendable, Equatable {
-        public var samples: [Sample]
-        public var threads: [ThreadRecord]
+    package struct Report: Sendable, Equatable {
+        package var samples: [Sample]
+        package var threads: [ThreadRecord]
         /// CPU the sampler thread itself used.
-        public var samplerCPUSeconds: Double
+        package var samplerCPUSeconds: Double
     }
 
     private let root: Int32
@@ -123,21 +123,21 @@ public final class ProcessTreeSampler: @unchecked Sendable {
 
     /// - Parameters: root: the process to follow; rateHz: samples a second (clamped to 1–50);
     ///   cpus: the CPUs whose load is reported (the affinity mask).
-    public init(root: Int32, rateHz: Double = 20, cpus: [Int]) {
+    package init(root: Int32, rateHz: Double = 20, cpus: [Int]) {
         self.root = root
         self.interval = 1 / min(50, max(1, rateHz))
         self.cpus = Set(cpus)
     }
 
     /// Starts sampling at once on a new thread.
-    public func start() {
+    package func start() {
         let thread = Thread { [self] in loop() }
         thread.name = "attest-tree-sampler"
         thread.start()
     }
 
     /// Asks for one last sample, waits for the sampler to finish, and returns what it saw.
-    public func stop() -> Report {
+    package func stop() -> Report {
         condition.lock()
         stopRequested = true
         condition.broadcast()

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The clocks SwarmRuntime reads, each a direct clock_gettime call.
-public enum Clocks {
+package enum Clocks {
     private static func read(_ clock: clockid_t) -> Double {
         var time = timespec()
         guard clock_gettime(clock, &time) == 0 else { return 0 }
@@ -9,15 +9,15 @@ public enum Clocks {
     }
 
     /// CLOCK_MONOTONIC in nanoseconds: wall durations that no clock adjustment can bend.
-    public static func monotonicNanoseconds() -> UInt64 {
+    package static func monotonicNanoseconds() -> UInt64 {
         var time = timespec()
         guard clock_gettime(CLOCK_MONOTONIC, &time) == 0 else { return 0 }
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
     /// CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), seconds.
-    public static func threadCPUSeconds() -> Double { read(CLOCK_THREAD_CPUTIME_ID) }
+    package static func threadCPUSeconds() -> Double { read(CLOCK_THREAD_CPUTIME_ID) }
 
     /// CPU time of the whole process, every thread (CLOCK_PROCESS_CPUTIME_ID), seconds.
-    public static func processCPUSeconds() -> Double { read(CLOCK_PROCESS_CPUTIME_ID) }
+    package static func processCPUSeconds() -> Double { read(CLOCK_PROCESS_CPUTIME_ID) }
 }

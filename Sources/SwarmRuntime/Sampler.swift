@@ -10,65 +10,65 @@ import CSystemShims
 ///
 /// @unchecked Sendable: samples and flags are guarded by `condition`; the pthread handle is
 /// written by `start()` and read by `stop()`, both on the owner's side, never by the sampler thread.
-public final class Sampler: @unchecked Sendable {
+package final class Sampler: @unchecked Sendable {
     /// One core's load over the interval that ended at a sample.
-    public struct CoreLoad: Codable, Sendable, Equatable {
+    package struct CoreLoad: Codable, Sendable, Equatable {
         /// The CPU number, as in /proc/stat's `cpuN`.
-        public var cpu: Int
+        package var cpu: Int
         /// Fraction of the interval the core was busy (user+nice+system+irq+softirq; all processes).
-        public var total: Double
+        package var total: Double
         /// Fraction of the interval the core ran this process's threads (their utime+stime deltas
         /// placed on the CPU each last ran on; bounded by `total`).
-        public var own: Double
+        package var own: Double
         /// Fraction stolen by the hypervisor.
-        public var steal: Double
+        package var steal: Double
 
         /// Busy time that was not this process's: other tenants.
-        public var foreign: Double { max(0, total - own) }
+        package var foreign: Double { max(0, total - own) }
     }
 
     /// One thread's CPU over the interval that ended at a sample.
-    public struct ThreadLoad: Codable, Sendable, Equatable {
+    package struct ThreadLoad: Codable, Sendable, Equatable {
         /// Kernel thread id.
-        public var threadID: Int32
+        package var threadID: Int32
         /// utime+stime delta since the previous sample, seconds (10 ms resolution; a thread new
         /// since then counts all its time).
-        public var cpuSeconds: Double
+        package var cpuSeconds: Double
         /// The CPU it last ran on (/proc/self/task/<tid>/stat field 39, `processor`).
-        public var processor: Int
+        package var processor: Int
     }
 
     /// What the process looked like at one instant.
-    public struct Sample: Codable, Sendable, Equatable {
+    package struct Sample: Codable, Sendable, Equatable {
         /// Seconds since the sampler started (monotonic).
-        public var seconds: Double
+        package var seconds: Double
         /// CLOCK_MONOTONIC nanoseconds when the sample was taken.
-        public var monotonicNanoseconds: UInt64
+        package var monotonicNanoseconds: UInt64
         /// The process's OS thread count (the kernel's `num_threads`, as /proc/self/status `Threads:`).
-        public var threadCount: Int
+        package var threadCount: Int
         /// Live kernel thread ids, from /proc/self/task.
-        public var threadIDs: [Int32]
+        package var threadIDs: [Int32]
         /// Per-core load since the previous sample; empty for the first sample.
-        public var cores: [CoreLoad]
+        package var cores: [CoreLoad]
         /// Per-thread CPU since the previous sample with last CPU; empty for the first sample.
-        public var threads: [ThreadLoad]
+        package var threads: [ThreadLoad]
     }
 
     /// What a sampling session cost.
-    public struct Overhead: Codable, Sendable, Equatable {
+    package struct Overhead: Codable, Sendable, Equatable {
         /// CLOCK_THREAD_CPUTIME_ID of the sampler thread over the session.
-        public var samplerCPUSeconds: Double
+        package var samplerCPUSeconds: Double
         /// Wall time from `start()` to `stop()`.
-        public var wallSeconds: Double
+        package var wallSeconds: Double
         /// Sampler CPU ÷ wall: the fraction of one core the sampler used.
-        public var fractionOfOneCore: Double
+        package var fractionOfOneCore: Double
     }
 
     /// The slowest and fastest rates accepted; others are clamped into this range.
-    public static let rateRange: ClosedRange<Double> = 0.1...20
+    package static let rateRange: ClosedRange<Double> = 0.1...20
 
     /// Samples per second, clamped into ``rateRange``.
-    public let rateHz: Double
+    package let rateHz: Double
     private let cpus: Set<Int>?
     private let condition = NSCondition()
     private var samples: [Sample] = []
@@ -82,7 +82,7 @@ public final class Sampler: @unchecked Sendable {
     ///   - rateHz: samples per second, 0.1 to 20 (1 by default).
     ///   - cpus: the CPUs to report (e.g. the affinity mask); nil reports every CPU.
     ///   - onSample: called on the sampler thread with the number of samples taken so far.
-    public init(rateHz: Double = 1, cpus: [Int]? = nil, onSample: (@Sendable (Int) -> Void)? = nil) {
+    package init(rateHz: Double = 1, cpus: [Int]? = nil, onSample: (@Sendable (Int) -> Void)? = nil) {
         self.rateHz = min(Self.rateRange.upperBound, max(Self.rateRange.lowerBound, rateHz))
         self.cpus = cpus.map(Set.init)
         self.onSample = onSample
@@ -93,7 +93,7 @@ public final class Sampler: @unchecked Sendable {
     }
 
     /// Why the last ``start()`` took no samples: the sampler thread could not be created.
-    public var startFailure: SwarmError? {
+    package var startFailure: SwarmError? {
         condition.lock()
         defer { condition.unlock() }
         return failure
@@ -102,7 +102,7 @@ public final class Sampler: @unchecked Sendable {
 
     /// Like ``startSampling()``, but records a failure in ``startFailure`` instead of throwing
     /// (``stop()`` then returns no samples).
-    public func start() {
+    package func start() {
         do {
             try startSampling()
         } catch {
@@ -115,7 +115,7 @@ public final class Sampler: @unchecked Sendable {
     /// Takes a first sample at once, then one every 1/rate seconds until ``stop()``, on a pthread
     /// of its own. Calling it again while sampling does nothing.
     /// - Throws: ``SwarmError/threadCreationFailed(errno:created:)`` when no thread can be made.
-    public func startSampling() throws(SwarmError) {
+    package func startSampling() throws(SwarmError) {
         condition.lock()
         defer { condition.unlock() }
         guard thread == 0 else { return }
@@ -141,7 +141,7 @@ public final class Sampler: @unchecked Sendable {
     /// Stops sampling: the sampler takes one last sample (so the record covers the whole session),
     /// its thread is joined (so it is gone from the process when this returns), and the samples
     /// and what they cost are returned.
-    public func stop() -> (samples: [Sample], overhead: Overhead) {
+    package func stop() -> (samples: [Sample], overhead: Overhead) {
         condition.lock()
         stopRequested = true
         condition.broadcast()
@@ -158,7 +158,7 @@ public final class Sampler: @unchecked Sendable {
     }
 
     /// The CPUs each thread was seen on by the sampler (the `processor` field of every sample).
-    public static func cpusSeenByThread(in samples: [Sample]) -> [Int32: [Int]] {
+    package static func cpusSeenByThread(in samples: [Sample]) -> [Int32: [Int]] {
         var seen: [Int32: Set<Int>] = [:]
         for sample in samples {
             for thread in sample.threads { seen[thread.threadID, default: []].insert(thread.processor) }

@@ -2,44 +2,44 @@ import Foundation
 import CSystemShims
 
 /// A bot as the swarm's manager sees it.
-public struct BotInfo: Sendable, Equatable {
+package struct BotInfo: Sendable, Equatable {
     /// 0-based position in the swarm; the `bot` argument of the submission APIs.
-    public var index: Int
+    package var index: Int
     /// Stable id, "bot-00000" … "bot-09999".
-    public var id: String
+    package var id: String
     /// Human name, "bot 1" … "bot 10000".
-    public var name: String
+    package var name: String
     /// Kernel thread id of the OS thread the bot runs on (shared by all bots in cooperative mode).
-    public var threadID: Int32
+    package var threadID: Int32
     /// Where the bot is in its life.
-    public var state: BotState
+    package var state: BotState
     /// Heartbeats recorded while idle: timed condition-variable waits that ran out (in
     /// cooperative mode, those of the one shared thread).
-    public var heartbeats: Int
+    package var heartbeats: Int
     /// CLOCK_MONOTONIC nanoseconds of the last heartbeat (of the thread's start before any).
-    public var lastHeartbeatNanoseconds: UInt64
+    package var lastHeartbeatNanoseconds: UInt64
 }
 
 /// The swarm manager: spawns N bots on OS threads (or on one thread, cooperatively), hands them
 /// tasks, waits for them, and stops and joins them all. Nothing outlives `stop()`.
 ///
 /// @unchecked Sendable: all mutable state is guarded by `completion`.
-public final class Swarm: @unchecked Sendable {
+package final class Swarm: @unchecked Sendable {
     /// The most bots one swarm may hold.
-    public static let maximumBots = 10_000
+    package static let maximumBots = 10_000
     /// 512 KiB: ample for the kernel and Foundation calls, small enough for 10,000 bots.
-    public static let defaultStackSize = 512 * 1024
+    package static let defaultStackSize = 512 * 1024
     /// The smallest stack size pthreads accepts here (PTHREAD_STACK_MIN).
-    public static var minimumStackSize: Int { Int(attest_thread_stack_minimum()) }
+    package static var minimumStackSize: Int { Int(attest_thread_stack_minimum()) }
 
     /// How the bots map onto OS threads.
-    public let mode: SwarmMode
+    package let mode: SwarmMode
     /// How many bots the swarm holds.
-    public let botCount: Int
+    package let botCount: Int
     /// The stack size each bot thread was created with, in bytes (0: the system default).
-    public let stackSize: Int
+    package let stackSize: Int
     /// The CPU every bot thread is pinned to, if any.
-    public let pinnedCPU: Int?
+    package let pinnedCPU: Int?
     private let botThreads: [BotThread]
     private let completion = NSCondition()
     private var reports: [Int: TaskReport] = [:]
@@ -57,7 +57,7 @@ public final class Swarm: @unchecked Sendable {
     ///   - pinnedCPU: pins every bot thread to this CPU (a negative control: the OS can then run
     ///     only one of them at a time).
     /// - Throws: ``SwarmError``; no thread outlives a failed init.
-    public init(botCount: Int, mode: SwarmMode = .threaded, stackSize: Int = Swarm.defaultStackSize,
+    package init(botCount: Int, mode: SwarmMode = .threaded, stackSize: Int = Swarm.defaultStackSize,
                 heartbeatInterval: Double = 1, pinnedCPU: Int? = nil) throws {
         guard (1...Self.maximumBots).contains(botCount) else { throw SwarmError.invalidBotCount(botCount) }
         guard stackSize == 0 || stackSize >= Self.minimumStackSize else {
@@ -132,13 +132,13 @@ public final class Swarm: @unchecked Sendable {
     }
 
     /// Hands `task` to bot `bot` (0..<botCount); returns a ticket for ``wait(for:)``.
-    public func submit(_ task: BotTask, to bot: Int) -> Int {
+    package func submit(_ task: BotTask, to bot: Int) -> Int {
         submit([(bot: bot, task: task)])[0]
     }
 
     /// Hands several tasks over at once: each bot thread receives its share in one step, so a
     /// cooperative thread sees them all together, as an event loop would.
-    public func submit(_ assignments: [(bot: Int, task: BotTask)]) -> [Int] {
+    package func submit(_ assignments: [(bot: Int, task: BotTask)]) -> [Int] {
         completion.lock()
         let first = nextTicket
         nextTicket += assignments.count
@@ -162,12 +162,12 @@ public final class Swarm: @unchecked Sendable {
     }
 
     /// Hands the same task to every bot; returns one ticket per bot, in bot order.
-    public func submitToAll(_ task: BotTask) -> [Int] {
+    package func submitToAll(_ task: BotTask) -> [Int] {
         submit((0..<botCount).map { (bot: $0, task: task) })
     }
 
     /// Blocks until every ticket's task has finished; reports in ticket order.
-    public func wait(for tickets: [Int]) -> [TaskReport] {
+    package func wait(for tickets: [Int]) -> [TaskReport] {
         completion.lock()
         defer { completion.unlock() }
         // Tickets before `pending` are known finished: each wake-up looks only further on, so
@@ -184,23 +184,23 @@ public final class Swarm: @unchecked Sendable {
     /// Runs (bot, task) assignments and waits for all of them. Tasks for the same bot run in
     /// order; tasks for different bots run at once (threaded mode) or interleaved on one thread
     /// (cooperative mode).
-    public func run(_ assignments: [(bot: Int, task: BotTask)]) -> [TaskReport] {
+    package func run(_ assignments: [(bot: Int, task: BotTask)]) -> [TaskReport] {
         wait(for: submit(assignments))
     }
 
     /// Runs `tasks` at once, task i on bot i % botCount (so on W bots when botCount = W = the task
     /// count), and waits for all; reports in task order.
-    public func runConcurrently(_ tasks: [BotTask]) -> [TaskReport] {
+    package func runConcurrently(_ tasks: [BotTask]) -> [TaskReport] {
         run(tasks.enumerated().map { (bot: $0.offset % botCount, task: $0.element) })
     }
 
     /// Runs `tasks` one after another on one bot and waits for all; reports in task order.
-    public func runSequentially(_ tasks: [BotTask], onBot bot: Int = 0) -> [TaskReport] {
+    package func runSequentially(_ tasks: [BotTask], onBot bot: Int = 0) -> [TaskReport] {
         run(tasks.map { (bot: bot, task: $0) })
     }
 
     /// The bots, with their kernel thread ids and lifecycle state.
-    public var bots: [BotInfo] {
+    package var bots: [BotInfo] {
         (0..<botCount).map { index in
             let snapshot = botThread(for: index).snapshot()
             let state: BotState
@@ -216,12 +216,12 @@ public final class Swarm: @unchecked Sendable {
     }
 
     /// Kernel thread ids of the bots' OS threads, one per bot (repeated in cooperative mode).
-    public var botThreadIDs: [Int32] {
+    package var botThreadIDs: [Int32] {
         (0..<botCount).map { botThread(for: $0).snapshot().threadID }
     }
 
     /// Asks every bot to stop after its queued tasks, and joins every OS thread. Idempotent.
-    public func stop() {
+    package func stop() {
         completion.lock()
         let alreadyStopped = stopped
         stopped = true

@@ -1,20 +1,20 @@
 import Foundation
 
 /// A CPU quota from cgroups, in CPUs' worth.
-public struct CPUQuota: Codable, Sendable, Equatable {
+package struct CPUQuota: Codable, Sendable, Equatable {
     /// "cgroup2 cpu.max" or "cgroup1 cfs".
-    public var source: String
+    package var source: String
     /// Microseconds of CPU time allowed per period (cpu.max's first field, cpu.cfs_quota_us).
-    public var quotaMicroseconds: Int
+    package var quotaMicroseconds: Int
     /// The period in microseconds (cpu.max's second field, cpu.cfs_period_us).
-    public var periodMicroseconds: Int
+    package var periodMicroseconds: Int
     /// The folder whose files set the limit, when known.
-    public var path: String?
+    package var path: String?
     /// quota ÷ period: how many CPUs' worth of time the process may use.
-    public var cpus: Double { periodMicroseconds > 0 ? Double(quotaMicroseconds) / Double(periodMicroseconds) : 0 }
+    package var cpus: Double { periodMicroseconds > 0 ? Double(quotaMicroseconds) / Double(periodMicroseconds) : 0 }
 
     /// A quota of `quotaMicroseconds` per `periodMicroseconds`, read from `source` (at `path`).
-    public init(source: String, quotaMicroseconds: Int, periodMicroseconds: Int, path: String? = nil) {
+    package init(source: String, quotaMicroseconds: Int, periodMicroseconds: Int, path: String? = nil) {
         self.source = source
         self.quotaMicroseconds = quotaMicroseconds
         self.periodMicroseconds = periodMicroseconds
@@ -24,39 +24,39 @@ public struct CPUQuota: Codable, Sendable, Equatable {
 
 /// What the machine offers this process, probed once in one place and used by both the evidence
 /// records and the gates.
-public struct SystemSnapshot: Codable, Sendable, Equatable {
+package struct SystemSnapshot: Codable, Sendable, Equatable {
     /// /etc/os-release PRETTY_NAME (or NAME), "unknown" when absent.
-    public var osName: String
+    package var osName: String
     /// /etc/os-release VERSION_ID (or VERSION), "unknown" when absent.
-    public var osVersion: String
+    package var osVersion: String
     /// uname's release, e.g. "6.1.0-18-amd64".
-    public var kernelRelease: String
+    package var kernelRelease: String
     /// The first `model name` of /proc/cpuinfo.
-    public var cpuModel: String
+    package var cpuModel: String
     /// sysconf(_SC_NPROCESSORS_ONLN).
-    public var logicalCPUsOnline: Int
+    package var logicalCPUsOnline: Int
     /// CPUs in this process's affinity mask (sched_getaffinity), ascending.
-    public var affinityCPUs: [Int]
+    package var affinityCPUs: [Int]
     /// The tightest cgroup CPU quota on this process's cgroup path (v2 cpu.max or v1 cfs), if any.
-    public var cpuQuota: CPUQuota?
+    package var cpuQuota: CPUQuota?
     /// Where the quota was looked for and what was found, in words.
-    public var cpuQuotaDerivation: String
+    package var cpuQuotaDerivation: String
     /// Physical cores among the affinity CPUs (SMT siblings counted once), when the topology is known.
-    public var physicalCores: Int?
+    package var physicalCores: Int?
     /// The affinity CPUs grouped by physical core; empty when the topology is unknown.
-    public var smtSiblingGroups: [[Int]]
+    package var smtSiblingGroups: [[Int]]
     /// Where the topology came from ("thread_siblings_list", "core_id", "/proc/cpuinfo") or why
     /// it is unknown.
-    public var physicalCoresSource: String
+    package var physicalCoresSource: String
     /// /proc/meminfo MemTotal in bytes (0 when unknown).
-    public var totalMemoryBytes: UInt64
+    package var totalMemoryBytes: UInt64
     /// The 1, 5 and 15 minute load averages.
-    public var loadAverage: [Double]
+    package var loadAverage: [Double]
     /// min(affinity CPUs, floor(quota), physical cores), at least 1.
-    public var availableParallelism: Int
+    package var availableParallelism: Int
     /// How `availableParallelism` was derived, in words, e.g.
     /// "affinity 2, no cgroup quota, 2 physical cores (thread_siblings_list) → 2".
-    public var availableParallelismDerivation: String
+    package var availableParallelismDerivation: String
 }
 
 /// Physical cores: the CPUs grouped by core, and where that came from.
@@ -89,11 +89,11 @@ protocol PlatformProbes: Sendable {
 
 /// Probes the system. Platform specifics sit behind ``PlatformProbes``, one requirement per
 /// probe; Linux is the backend today (``LinuxProbes``).
-public enum SystemProbe {
+package enum SystemProbe {
     static let platform: any PlatformProbes = LinuxProbes()
 
     /// Probes everything now.
-    public static func snapshot() -> SystemSnapshot {
+    package static func snapshot() -> SystemSnapshot {
         let os = platform.operatingSystem()
         let affinity = platform.affinityCPUs()
         let quota = platform.cpuQuota()
@@ -111,13 +111,13 @@ public enum SystemProbe {
     }
 
     /// CPUs in this process's affinity mask (sched_getaffinity on Linux).
-    public static func affinityCPUs() -> [Int] {
+    package static func affinityCPUs() -> [Int] {
         platform.affinityCPUs()
     }
 
     /// The one rule for P = min(affinity CPUs, floor(quota), physical cores), never below 1, with
     /// its derivation in words. A nil `physicalCores` counts each logical CPU as a core and says so.
-    public static func deriveParallelism(affinity: Int, quota: CPUQuota?, physicalCores: Int?,
+    package static func deriveParallelism(affinity: Int, quota: CPUQuota?, physicalCores: Int?,
                                          coresSource: String? = nil) -> (Int, String) {
         var limits = [affinity]
         var parts = ["affinity \(affinity)"]
@@ -141,7 +141,7 @@ public enum SystemProbe {
     // MARK: cgroup files (contents in, so tests can feed fixtures)
 
     /// cgroup v2 `cpu.max`: "max 100000" (no limit → nil) or "50000 100000" (0.5 CPU).
-    public static func parseCgroup2CPUMax(_ text: String) -> CPUQuota? {
+    package static func parseCgroup2CPUMax(_ text: String) -> CPUQuota? {
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard fields.count >= 2, fields[0] != "max", let quota = Int(fields[0]), let period = Int(fields[1]), quota > 0, period > 0 else {
             return nil
@@ -150,7 +150,7 @@ public enum SystemProbe {
     }
 
     /// cgroup v1 `cpu.cfs_quota_us` (-1 = no limit → nil) and `cpu.cfs_period_us`.
-    public static func parseCgroup1CFS(quota: String, period: String) -> CPUQuota? {
+    package static func parseCgroup1CFS(quota: String, period: String) -> CPUQuota? {
         guard let quota = Int(quota.trimmingCharacters(in: .whitespacesAndNewlines)), quota > 0,
               let period = Int(period.trimmingCharacters(in: .whitespacesAndNewlines)), period > 0 else { return nil }
         return CPUQuota(source: "cgroup1 cfs", quotaMicroseconds: quota, periodMicroseconds: period)

@@ -4,17 +4,17 @@
 /// give the same digest on any machine, and the cost is linear in iterations. There is no clock,
 /// sleep, lock or I/O inside, so its running time can only shrink by running it in parallel —
 /// never by a clock deciding when to stop.
-public enum WorkKernel {
+package enum WorkKernel {
     /// Iterations per chunk: between chunks the runner may note which CPU it is on. The kernel's
     /// result does not depend on the chunking.
-    public static let chunkIterations = 1 << 16
+    package static let chunkIterations = 1 << 16
 
     /// The kernel's state: four 64-bit lanes.
-    public struct State: Sendable, Equatable {
+    package struct State: Sendable, Equatable {
         var lanes: (UInt64, UInt64, UInt64, UInt64)
 
         /// The state a seed starts from: splitmix64 of the seed, four times.
-        public init(seed: UInt64) {
+        package init(seed: UInt64) {
             // splitmix64 spreads any seed (0 included) over all lanes.
             var x = seed
             func next() -> UInt64 {
@@ -28,14 +28,14 @@ public enum WorkKernel {
         }
 
         /// Lane-by-lane equality.
-        public static func == (lhs: State, rhs: State) -> Bool {
+        package static func == (lhs: State, rhs: State) -> Bool {
             lhs.lanes.0 == rhs.lanes.0 && lhs.lanes.1 == rhs.lanes.1 && lhs.lanes.2 == rhs.lanes.2 && lhs.lanes.3 == rhs.lanes.3
         }
 
         /// Advances the state by `iterations` rounds of a xoshiro-style mix: integer only, with a
         /// data dependency from each round to the next so it cannot be skipped or vectorised away.
         @inline(__always)
-        public mutating func advance(_ iterations: Int) {
+        package mutating func advance(_ iterations: Int) {
             var (a, b, c, d) = lanes
             var remaining = iterations
             while remaining > 0 {
@@ -53,10 +53,10 @@ public enum WorkKernel {
 
         /// The four 64-bit lanes, for cross-checking another implementation of the kernel (the
         /// bench's C reference) lane by lane.
-        public var words: [UInt64] { [lanes.0, lanes.1, lanes.2, lanes.3] }
+        package var words: [UInt64] { [lanes.0, lanes.1, lanes.2, lanes.3] }
 
         /// SHA-256 of the state's 32 bytes, little-endian lanes, lowercase hex.
-        public var digest: String {
+        package var digest: String {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(32)
             for lane in [lanes.0, lanes.1, lanes.2, lanes.3] {
@@ -67,7 +67,7 @@ public enum WorkKernel {
     }
 
     /// Runs the kernel; `betweenChunks` is called after each chunk (to note the current CPU).
-    public static func run(seed: UInt64, iterations: Int, betweenChunks: () -> Void = {}) -> String {
+    package static func run(seed: UInt64, iterations: Int, betweenChunks: () -> Void = {}) -> String {
         var state = State(seed: seed)
         var remaining = max(0, iterations)
         while remaining > 0 {
@@ -80,18 +80,18 @@ public enum WorkKernel {
     }
 
     /// How many iterations take about `targetSeconds` on one core of this machine.
-    public struct Calibration: Codable, Sendable, Equatable {
+    package struct Calibration: Codable, Sendable, Equatable {
         /// The time asked for, seconds on one core.
-        public var targetSeconds: Double
+        package var targetSeconds: Double
         /// Iterations expected to take `targetSeconds` on one core.
-        public var iterations: Int
+        package var iterations: Int
         /// The iteration count each trial ran.
-        public var trialIterations: Int
+        package var trialIterations: Int
         /// Thread-CPU seconds (CLOCK_THREAD_CPUTIME_ID) of each trial, in the order run.
-        public var trialSeconds: [Double]
+        package var trialSeconds: [Double]
 
         /// The median trial, the one the iteration count was scaled from.
-        public var medianTrialSeconds: Double {
+        package var medianTrialSeconds: Double {
             let sorted = trialSeconds.sorted()
             return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
         }
@@ -100,7 +100,7 @@ public enum WorkKernel {
     /// Times `trials` runs of a probe size on the calling thread's CPU clock and scales linearly
     /// (the kernel's cost is linear) from the median. The probe is sized to about a tenth of the
     /// target, at least a few chunks, so timer resolution does not matter.
-    public static func calibrate(targetSeconds: Double, trials: Int = 3) -> Calibration {
+    package static func calibrate(targetSeconds: Double, trials: Int = 3) -> Calibration {
         var probe = chunkIterations * 4
         // Grow the probe until one run takes at least 20 ms, or a tenth of the target.
         let floor = min(0.02, targetSeconds / 10)

@@ -7,8 +7,8 @@ struct Attest: ParsableCommand {
         commandName: "attest",
         abstract: "Signed, hash-chained, reproducible evidence that a thread swarm really runs in parallel.",
         discussion: """
-        Exit status: 0 verified (run: VERIFIED or MINIMAL), 1 verification failed, 2 usage or input error,
-        3 a run whose verdict is FAILED, 130 interrupted.
+        Exit status: 0 verified and the claim holds (run: VERIFIED or MINIMAL), 1 verification failed,
+        2 usage or input error, 3 the verdict is FAILED, 4 the verdict is INCONCLUSIVE, 130 interrupted.
         """,
         version: "0.1.0",
         subcommands: [RunCommand.self, VerifyCommand.self, ReportCommand.self, ArchiveCommand.self, TimestampCommand.self, KeygenCommand.self, KeyIDCommand.self])

@@ -9,7 +9,7 @@ struct RunCommand: ParsableCommand {
         abstract: "Run the parallelism gates and write a signed evidence bundle.",
         discussion: """
         Default: all five gates. --quick runs gates 1 and 2. Exit status: 0 for a VERIFIED or MINIMAL
-        verdict, 3 for FAILED, 2 for usage errors.
+        verdict, 3 for FAILED, 4 for INCONCLUSIVE, 2 for usage errors.
 
         With --cmd and --baseline-cmd the gates measure that program instead of the built-in swarm:
         --cmd runs its parallel configuration, --baseline-cmd the same work done sequentially; both
@@ -19,8 +19,8 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Run gates 1 and 2 only (the original `make quick`).")
     var quick = false
 
-    @Option(help: "Gates to run, by number or name, comma-separated (e.g. 1,2,4).")
-    var gates: String?
+    @Option(help: "Gates to run, by number or name, comma-separated (e.g. 1,2,4).", transform: GateList.init(parsing:))
+    var gates: GateList?
 
     @Option(help: "Bots for gates 3 and 4 (default 24; with --cmd: the OS threads the program claims, default --workers).")
     var bots: Int?
@@ -40,8 +40,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Stop adding rounds once the measured rounds took this many seconds (both configurations; default: no limit).")
     var timeBudget: Double?
 
-    @Option(help: "Sampling seconds for gate 3 and gate 4, as D3,D4.")
-    var sampleSeconds: String = "30,60"
+    @Option(help: "Sampling seconds for gate 3 and gate 4, as D3,D4 (default 30,60).", transform: SampleSeconds.init(parsing:))
+    var sampleSeconds = SampleSeconds(threads: 30, cpu: 60)
 
     @Option(help: "threaded (one OS thread per bot) or cooperative (all bots on one thread: the baseline).")
     var mode: ExecutionMode = .threaded
@@ -70,55 +70,26 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Read the git repository even when another user owns it (libgit2's ownership check off).")
     var trustRepositoryOwner = false
 
-    @Option(help: "Also run gate 2's protocol at these worker counts (e.g. 1,2,4,8; capped at P) for a scaling curve and an Amdahl fit.")
-    var scaling: String?
+    @Option(help: "Also run gate 2's protocol at these worker counts (e.g. 1,2,4,8; capped at P) for a scaling curve and an Amdahl fit.",
+            transform: WorkerCounts.init(parsing:))
+    var scaling: WorkerCounts?
 
     @Flag(help: "Print the result as JSON instead of a table.")
     var json = false
 
     @OptionGroup var timestamping: TimestampURLOptions
 
-    func parsedGates() throws -> [GateKind] {
-        if quick { return [.codeAudit, .concurrencyProof] }
-        guard let gates else { return GateKind.allCases }
-        var parsed: [GateKind] = []
-        for item in gates.split(separator: ",") {
-            guard let gate = GateKind(argument: String(item)) else {
-                throw ValidationError("unknown gate '\(item)'\nhint: use numbers 1-5 or the names \(GateKind.allCases.map(\.name).joined(separator: ", "))")
-            }
-            if !parsed.contains(gate) { parsed.append(gate) }
-        }
-        return parsed.sorted()
-    }
-
-    func parsedSampleSeconds() throws -> (Double, Double) {
-        let parts = sampleSeconds.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, let threads = parts[0], let cpu = parts[1] else {
-            throw ValidationError("--sample-seconds takes two numbers, got '\(sampleSeconds)'\nhint: give D3,D4 in seconds, e.g. --sample-seconds 30,60")
-        }
-        return (threads, cpu)
-    }
-
-    func parsedScaling() throws -> [Int] {
-        guard let scaling else { return [] }
-        var counts: [Int] = []
-        for item in scaling.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let count = Int(item.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--scaling takes worker counts separated by commas, got '\(scaling)'\nhint: give whole numbers from 1 to 256, e.g. --scaling 1,2,4,8")
-            }
-            counts.append(count)
-        }
-        return counts
+    var selectedGates: [GateKind] {
+        quick ? [.codeAudit, .concurrencyProof] : gates?.gates ?? GateKind.allCases
     }
 
     func makeConfiguration() throws -> RunConfiguration {
-        let (threadSeconds, cpuSeconds) = try parsedSampleSeconds()
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let external = try externalCommand(directory: cwd)
         let auditPath = self.auditPath ?? (external == nil ? "Sources/SwarmRuntime" : ".")
         var configuration = RunConfiguration(
-            gates: try parsedGates(), bots: bots ?? (external == nil ? 24 : workers), workers: workers, taskSeconds: taskSeconds, rounds: rounds,
-            threadSampleSeconds: threadSeconds, cpuSampleSeconds: cpuSeconds, mode: mode,
+            gates: selectedGates, bots: bots ?? (external == nil ? 24 : workers), workers: workers, taskSeconds: taskSeconds, rounds: rounds,
+            threadSampleSeconds: sampleSeconds.threads, cpuSampleSeconds: sampleSeconds.cpu, mode: mode,
             auditPath: URL(fileURLWithPath: auditPath, relativeTo: cwd).standardizedFileURL,
             outputDirectory: URL(fileURLWithPath: out, relativeTo: cwd).standardizedFileURL,
             keyFile: URL(fileURLWithPath: key ?? "keys/attest.key", relativeTo: cwd).standardizedFileURL,
@@ -127,7 +98,7 @@ struct RunCommand: ParsableCommand {
         configuration.trustRepositoryOwner = trustRepositoryOwner
         configuration.maxRounds = maxRounds
         configuration.timeBudgetSeconds = timeBudget
-        configuration.scalingCounts = try parsedScaling()
+        configuration.scalingCounts = scaling?.counts ?? []
         configuration.external = external
         do {
             try configuration.validate()

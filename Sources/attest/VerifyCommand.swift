@@ -8,7 +8,11 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check a bundle's signatures, chain, seal and every gate's verdict.",
-        discussion: "Exit status: 0 verified, 1 verification failed, 2 usage or unreadable input.")
+        discussion: """
+        Exit status: 0 authentic and the claim holds (and, with --replay, REPRODUCED), 1 verification
+        failed (or a follow-up did: archive note, reproductions, replay), 2 usage or unreadable input,
+        3 authentic but the verdict is FAILED, 4 authentic but the verdict is INCONCLUSIVE.
+        """)
 
     @Argument(help: "The bundle file (or --from-notes REV).")
     var bundle: String?

@@ -1,24 +1,24 @@
-public import Foundation
+package import Foundation
 
 /// Wall-clock time for timestamps; injectable so tests are deterministic. Durations never come
 /// from here: they come from a monotonic clock.
-public protocol WallClock: Sendable {
+package protocol WallClock: Sendable {
     func now() -> Date
 }
 
-public struct SystemWallClock: WallClock {
-    public init() {}
-    public func now() -> Date { Date() }
+package struct SystemWallClock: WallClock {
+    package init() {}
+    package func now() -> Date { Date() }
 }
 
 /// A gate's identity in its record.
-public struct GateIdentity: Sendable, Equatable {
-    public var number: Int
-    public var name: String
-    public var title: String
-    public var critical: Bool
+package struct GateIdentity: Sendable, Equatable {
+    package var number: Int
+    package var name: String
+    package var title: String
+    package var critical: Bool
 
-    public init(number: Int, name: String, title: String, critical: Bool) {
+    package init(number: Int, name: String, title: String, critical: Bool) {
         self.number = number
         self.name = name
         self.title = title
@@ -27,12 +27,12 @@ public struct GateIdentity: Sendable, Equatable {
 }
 
 /// A gate's signed result.
-public struct GateResultRecord: Sendable, Equatable {
-    public var status: String
-    public var passed: Bool
-    public var summary: String
+package struct GateResultRecord: Sendable, Equatable {
+    package var status: String
+    package var passed: Bool
+    package var summary: String
 
-    public init(status: String, passed: Bool, summary: String) {
+    package init(status: String, passed: Bool, summary: String) {
         self.status = status
         self.passed = passed
         self.summary = summary
@@ -40,19 +40,19 @@ public struct GateResultRecord: Sendable, Equatable {
 }
 
 /// Everything one gate record holds.
-public struct GateRecordContent: Sendable {
-    public var gate: GateIdentity
-    public var startedAt: Date
-    public var finishedAt: Date
-    public var durationSeconds: Double
-    public var system: SystemInfo
-    public var git: GitReading
-    public var parameters: JSONValue
-    public var measurements: JSONValue
-    public var criteria: JSONValue
-    public var result: GateResultRecord
+package struct GateRecordContent: Sendable {
+    package var gate: GateIdentity
+    package var startedAt: Date
+    package var finishedAt: Date
+    package var durationSeconds: Double
+    package var system: SystemInfo
+    package var git: GitReading
+    package var parameters: JSONValue
+    package var measurements: JSONValue
+    package var criteria: JSONValue
+    package var result: GateResultRecord
 
-    public init(gate: GateIdentity, startedAt: Date, finishedAt: Date, durationSeconds: Double, system: SystemInfo,
+    package init(gate: GateIdentity, startedAt: Date, finishedAt: Date, durationSeconds: Double, system: SystemInfo,
                 git: GitReading, parameters: JSONValue, measurements: JSONValue, criteria: JSONValue, result: GateResultRecord) {
         self.gate = gate
         self.startedAt = startedAt
@@ -68,13 +68,13 @@ public struct GateRecordContent: Sendable {
 }
 
 /// One entry of the summary's per-gate list.
-public struct GateSummaryEntry: Sendable, Equatable {
-    public var number: Int
-    public var name: String
-    public var status: String
-    public var passed: Bool
+package struct GateSummaryEntry: Sendable, Equatable {
+    package var number: Int
+    package var name: String
+    package var status: String
+    package var passed: Bool
 
-    public init(number: Int, name: String, status: String, passed: Bool) {
+    package init(number: Int, name: String, status: String, passed: Bool) {
         self.number = number
         self.name = name
         self.status = status
@@ -83,13 +83,13 @@ public struct GateSummaryEntry: Sendable, Equatable {
 }
 
 /// A signed bundle: the records of one run, chained and sealed.
-public struct EvidenceBundle: Sendable, Equatable {
-    public var records: [DSSEEnvelope]
+package struct EvidenceBundle: Sendable, Equatable {
+    package var records: [DSSEEnvelope]
     /// The signer's public key, as a convenience for readers. Never trusted by the verifier.
-    public var signerPublicKeyPEM: String?
-    public var signerKeyID: String?
+    package var signerPublicKeyPEM: String?
+    package var signerKeyID: String?
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         var object: [String: JSONValue] = [
             "mediaType": .string(FormatConstants.bundleMediaType),
             "records": .array(records.map(\.json)),
@@ -101,22 +101,22 @@ public struct EvidenceBundle: Sendable, Equatable {
     }
 
     /// The bundle file's bytes: indented JSON with sorted keys and a final newline.
-    public func encoded() -> Data {
+    package func encoded() -> Data {
         var bytes = json.serializedBytes(pretty: true)
         bytes.append(UInt8(ascii: "\n"))
         return Data(bytes)
     }
 
-    public func write(to url: URL, exclusive: Bool = false) throws {
+    package func write(to url: URL, exclusive: Bool = false) throws {
         try AtomicFile.write(encoded(), to: url, exclusive: exclusive)
     }
 }
 
 /// Builds one run's bundle: each appended record is chained to the previous one's payload hash,
 /// signed (and the signature checked) at once; `seal` adds the summary record last.
-public final class BundleBuilder {
-    public let runID: String
-    public let subject: Subject
+package final class BundleBuilder {
+    package let runID: String
+    package let subject: Subject
     private let signingKey: SigningKey
     private let clock: any WallClock
     private var records: [DSSEEnvelope] = []
@@ -144,7 +144,7 @@ public final class BundleBuilder {
         return (json.git, json.unavailable, bytes)
     }
 
-    public init(signingKey: SigningKey, subject: Subject, clock: any WallClock = SystemWallClock(), runID: String? = nil) throws {
+    package init(signingKey: SigningKey, subject: Subject, clock: any WallClock = SystemWallClock(), runID: String? = nil) throws {
         self.signingKey = signingKey
         self.subject = subject
         self.clock = clock
@@ -185,7 +185,7 @@ public final class BundleBuilder {
 
     /// Appends one gate's record; returns its signed payload bytes.
     @discardableResult
-    public func append(gate content: GateRecordContent) throws -> Data {
+    package func append(gate content: GateRecordContent) throws -> Data {
         precondition(!sealed, "a sealed bundle takes no more records")
         let git = gitJSON(content.git)
         let system = systemJSON(content.system)
@@ -214,13 +214,13 @@ public final class BundleBuilder {
 
     /// Appends any other predicate (e.g. a reproduction); returns its signed payload bytes.
     @discardableResult
-    public func append(predicateType: String, predicate: [String: JSONValue]) throws -> Data {
+    package func append(predicateType: String, predicate: [String: JSONValue]) throws -> Data {
         precondition(!sealed, "a sealed bundle takes no more records")
         return try appendStatement(predicateType: predicateType, predicate: predicate)
     }
 
     /// Adds the summary record and returns the finished bundle.
-    public func seal(gates: [GateSummaryEntry], verdict: String, startedAt: Date, finishedAt: Date? = nil,
+    package func seal(gates: [GateSummaryEntry], verdict: String, startedAt: Date, finishedAt: Date? = nil,
                      system: SystemInfo, git: GitReading, extra: [String: JSONValue] = [:]) throws -> EvidenceBundle {
         precondition(!sealed, "a bundle is sealed once")
         let gitValues = gitJSON(git)

@@ -1,28 +1,28 @@
 /// The format's constants, in one place (docs/FORMAT.md describes them).
-public enum FormatConstants {
-    public static let bundleMediaType = "application/vnd.attest.bundle.v1+json"
-    public static let payloadType = "application/vnd.in-toto+json"
-    public static let statementType = "https://in-toto.io/Statement/v1"
+package enum FormatConstants {
+    package static let bundleMediaType = "application/vnd.attest.bundle.v1+json"
+    package static let payloadType = "application/vnd.in-toto+json"
+    package static let statementType = "https://in-toto.io/Statement/v1"
 }
 
 /// The predicate types attest writes.
-public enum PredicateType {
-    public static let gate = "urn:attest:predicate:gate:v1"
-    public static let summary = "urn:attest:predicate:summary:v1"
-    public static let reproduction = "urn:attest:predicate:reproduction:v1"
+package enum PredicateType {
+    package static let gate = "urn:attest:predicate:gate:v1"
+    package static let summary = "urn:attest:predicate:summary:v1"
+    package static let reproduction = "urn:attest:predicate:reproduction:v1"
     /// Gate 2's protocol at several worker counts (`attest run --scaling`); informs, never decides.
-    public static let scaling = "urn:attest:predicate:scaling:v1"
+    package static let scaling = "urn:attest:predicate:scaling:v1"
     /// in-toto's vetted Test Results predicate, derived from the gate records (`chain`,
     /// `startedAt` and `finishedAt` are attest's extra members, which consumers ignore).
-    public static let testResult = "https://in-toto.io/attestation/test-result/v0.1"
-    public static let all: Set<String> = [gate, summary, reproduction, scaling, testResult]
+    package static let testResult = "https://in-toto.io/attestation/test-result/v0.1"
+    package static let all: Set<String> = [gate, summary, reproduction, scaling, testResult]
 }
 
 /// DSSE v1's pre-authentication encoding and envelope.
-public enum DSSE {
+package enum DSSE {
     /// PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body, lengths in bytes as
     /// ASCII decimal.
-    public static func pae(payloadType: String, payload: [UInt8]) -> [UInt8] {
+    package static func pae(payloadType: String, payload: [UInt8]) -> [UInt8] {
         let type = Array(payloadType.utf8)
         var output = Array("DSSEv1 \(type.count) ".utf8)
         output += type
@@ -33,16 +33,16 @@ public enum DSSE {
 }
 
 /// One signature in a DSSE envelope. `keyid` is an unauthenticated hint.
-public struct DSSESignature: Sendable, Equatable {
-    public var keyid: String
-    public var sig: String
+package struct DSSESignature: Sendable, Equatable {
+    package var keyid: String
+    package var sig: String
 }
 
 /// A DSSE envelope: the signed payload, base64-encoded, and its signatures.
-public struct DSSEEnvelope: Sendable, Equatable {
-    public var payloadType: String
-    public var payload: String
-    public var signatures: [DSSESignature]
+package struct DSSEEnvelope: Sendable, Equatable {
+    package var payloadType: String
+    package var payload: String
+    package var signatures: [DSSESignature]
 
     var json: JSONValue {
         .object([
@@ -54,29 +54,29 @@ public struct DSSEEnvelope: Sendable, Equatable {
 }
 
 /// What a bundle attests to: the code under test.
-public struct Subject: Sendable, Equatable, CustomStringConvertible {
-    public var name: String
+package struct Subject: Sendable, Equatable, CustomStringConvertible {
+    package var name: String
     /// Digest algorithm ("gitCommit", "gitTree" or "sha256") and lowercase hex value.
-    public var algorithm: String
-    public var digest: String
+    package var algorithm: String
+    package var digest: String
 
-    public static func gitCommit(name: String, commit: String) -> Subject {
+    package static func gitCommit(name: String, commit: String) -> Subject {
         Subject(name: name, algorithm: "gitCommit", digest: commit.lowercased())
     }
 
     /// A dirty working tree: its tracked content as a git tree (in-toto's `gitTree` digest).
-    public static func gitTree(name: String, tree: String) -> Subject {
+    package static func gitTree(name: String, tree: String) -> Subject {
         Subject(name: name, algorithm: "gitTree", digest: tree.lowercased())
     }
 
-    public static func sourceDigest(name: String, sha256: String) -> Subject {
+    package static func sourceDigest(name: String, sha256: String) -> Subject {
         Subject(name: name, algorithm: "sha256", digest: sha256.lowercased())
     }
 
     /// A short form for file names: 12 hex characters.
-    public var shortName: String { String(digest.prefix(12)) }
+    package var shortName: String { String(digest.prefix(12)) }
 
-    public var description: String { "\(name)@\(algorithm):\(digest)" }
+    package var description: String { "\(name)@\(algorithm):\(digest)" }
 
     var json: JSONValue {
         .object(["name": .string(name), "digest": .object([algorithm: .string(digest)])])

@@ -1,16 +1,16 @@
-public import Foundation
+package import Foundation
 
 /// in-toto's bundle format: JSON Lines, one DSSE envelope per line (compact JSON, "\n" after
 /// each). Its processing must not depend on line order, so a reader orders the envelopes by their
 /// statement's `chain.index` and hands the verifier the same bundle document the JSON form gives:
 /// every chain, truncation and seal check then applies unchanged, and a missing line is a finding
 /// exactly as a missing record is.
-public enum JSONLines {
+package enum JSONLines {
     /// The file written beside the JSON bundle.
-    public static let fileExtension = "intoto.jsonl"
+    package static let fileExtension = "intoto.jsonl"
 
     /// Each envelope on its own line.
-    public static func encode(_ bundle: EvidenceBundle) -> Data {
+    package static func encode(_ bundle: EvidenceBundle) -> Data {
         var bytes: [UInt8] = []
         for record in bundle.records {
             bytes += record.json.serializedBytes()
@@ -21,7 +21,7 @@ public enum JSONLines {
 
     /// True when `data` reads as JSON Lines: its first line alone is a whole JSON object with a
     /// `payloadType` (a JSON bundle's first line is `{`, or the whole bundle with `records`).
-    public static func isJSONLines(_ data: Data, limits: StrictJSON.Limits = .standard) -> Bool {
+    package static func isJSONLines(_ data: Data, limits: StrictJSON.Limits = .standard) -> Bool {
         guard let first = lines(data).first, case .success(let value) = StrictJSON.parse(Data(first), limits: limits) else { return false }
         return value["payloadType"] != nil
     }
@@ -29,7 +29,7 @@ public enum JSONLines {
     /// The bundle document (`{"mediaType": ..., "records": [...]}`) holding each line's envelope,
     /// ordered by its `chain.index`; lines whose index cannot be read keep their order after the
     /// others, and a line that is not JSON becomes a string record: the verifier reports each.
-    public static func bundleDocument(_ data: Data, timestamps: JSONValue? = nil, limits: StrictJSON.Limits = .standard) -> Data {
+    package static func bundleDocument(_ data: Data, timestamps: JSONValue? = nil, limits: StrictJSON.Limits = .standard) -> Data {
         var records: [(index: Int, line: Int, bytes: [UInt8])] = []
         for (number, line) in lines(data).enumerated() {
             guard case .success(let envelope) = StrictJSON.parse(Data(line), limits: limits) else {
@@ -54,19 +54,19 @@ public enum JSONLines {
     }
 
     /// The bundle document of `data`: JSON Lines put in chain order, any other bytes as they are.
-    public static func document(_ data: Data) -> Data {
+    package static func document(_ data: Data) -> Data {
         isJSONLines(data) ? bundleDocument(data) : data
     }
 
     /// Where the RFC 3161 tokens of a JSON Lines bundle are kept (its lines hold envelopes only):
     /// `{"timestamps": [...]}`, the member a JSON bundle carries, in a file beside it.
-    public static func timestampsFile(for jsonLines: URL) -> URL {
+    package static func timestampsFile(for jsonLines: URL) -> URL {
         URL(fileURLWithPath: jsonLines.path + ".timestamps.json")
     }
 
     /// The `timestamps` member of a JSON Lines bundle's sidecar file, nil when there is none.
     /// Throws when the sidecar exists but is not one object holding only `timestamps`.
-    public static func sidecarTimestamps(for jsonLines: URL, limits: StrictJSON.Limits = .standard) throws -> JSONValue? {
+    package static func sidecarTimestamps(for jsonLines: URL, limits: StrictJSON.Limits = .standard) throws -> JSONValue? {
         let sidecar = timestampsFile(for: jsonLines)
         guard FileManager.default.fileExists(atPath: sidecar.path) else { return nil }
         let data = try FileReader.read(sidecar, what: "timestamps")
@@ -95,7 +95,7 @@ public enum JSONLines {
 
 extension EvidenceBundle {
     /// Writes the JSON Lines form (`JSONLines`) atomically.
-    public func writeJSONLines(to url: URL) throws {
+    package func writeJSONLines(to url: URL) throws {
         try AtomicFile.write(JSONLines.encode(self), to: url)
     }
 }

@@ -1,8 +1,8 @@
-public import Foundation
+package import Foundation
 
 /// RFC 3339 UTC timestamps with milliseconds: "2026-11-22T22:30:39.123Z".
-public enum Timestamp {
-    public static func format(_ date: Date) -> String {
+package enum Timestamp {
+    package static func format(_ date: Date) -> String {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         let seconds = time_t(milliseconds / 1000)
         var parts = tm()
@@ -34,7 +34,7 @@ public enum Timestamp {
     /// Parses RFC 3339 (`YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`); nil when malformed.
     /// Hand-written: the verifier parses several timestamps per record, and compiling a regular
     /// expression each time cost more than checking the signature.
-    public static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         var text = text
         // Read in place (no copy of the bytes): this runs twice for every record verified.
         return text.withUTF8 { parse(bytes: $0) }

@@ -1,9 +1,9 @@
-public import Foundation
+package import Foundation
 
 /// SHA-256 of bytes, as lowercase hex or raw bytes (OpenSSL underneath).
-public enum SHA256Digest {
+package enum SHA256Digest {
     /// The digest's 32 bytes.
-    public static func bytes(_ data: some ContiguousBytes) -> [UInt8] {
+    package static func bytes(_ data: some ContiguousBytes) -> [UInt8] {
         data.withUnsafeBytes { raw in
             // A context can only be missing when OpenSSL cannot allocate: a broken process.
             guard let digest = OpenSSLSHA256.digest(raw) else {
@@ -14,7 +14,7 @@ public enum SHA256Digest {
     }
 
     /// The digest as 64 lowercase hex characters.
-    public static func hex(_ data: some ContiguousBytes) -> String {
+    package static func hex(_ data: some ContiguousBytes) -> String {
         Hex.encode(bytes(data))
     }
 
@@ -72,10 +72,10 @@ struct DigestValue: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// Lowercase hex encoding and strict decoding.
-public enum Hex {
+package enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
-    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+    package static func encode(_ bytes: some Collection<UInt8>) -> String {
         // Written straight into the string's own storage: one allocation, none for 15 bytes or fewer.
         String(unsafeUninitializedCapacity: 2 * bytes.count) { output in
             var position = 0
@@ -89,7 +89,7 @@ public enum Hex {
     }
 
     /// Decodes hex (either case); nil for odd length or a non-hex character.
-    public static func decode(_ text: String) -> [UInt8]? {
+    package static func decode(_ text: String) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count % 2 == 0 else { return nil }
         var output: [UInt8] = []

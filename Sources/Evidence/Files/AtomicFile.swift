@@ -1,23 +1,23 @@
-public import Foundation
+package import Foundation
 
 /// Why an atomic write failed.
-public struct AtomicFileError: Error, Equatable {
-    public var path: String
-    public var code: Int32
+package struct AtomicFileError: Error, Equatable {
+    package var path: String
+    package var code: Int32
 
     /// The destination existed and the write was exclusive.
-    public var isDestinationExists: Bool { code == EEXIST }
+    package var isDestinationExists: Bool { code == EEXIST }
 }
 
 /// Writes files so that a crash leaves either the old file or the new one, never part of one:
 /// a temporary file in the same folder, written and fsync'ed, then renamed into place, then the
 /// folder fsync'ed so the rename itself survives a power cut.
-public enum AtomicFile {
+package enum AtomicFile {
     /// - Parameters:
     ///   - permissions: the new file's mode, set with fchmod so the umask cannot widen or narrow it.
     ///   - exclusive: fail with `EEXIST` instead of replacing an existing file (link(2) is atomic
     ///     and refuses to overwrite).
-    public static func write(_ data: Data, to url: URL, permissions: mode_t = 0o644, exclusive: Bool = false) throws {
+    package static func write(_ data: Data, to url: URL, permissions: mode_t = 0o644, exclusive: Bool = false) throws {
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)

@@ -1,9 +1,9 @@
-public import Foundation
+package import Foundation
 
 /// Reads the files attest is given (bundles, keys), with errors that say which file and why.
-public enum FileReader {
+package enum FileReader {
     /// The file's bytes; `what` names it in errors ("bundle", "public key").
-    public static func read(_ url: URL, what: String) throws -> Data {
+    package static func read(_ url: URL, what: String) throws -> Data {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw EvidenceError.fileMissing(path: url.path, what: what)

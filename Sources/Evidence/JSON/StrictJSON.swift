@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// The one strict JSON reader: every byte attest reads as JSON (bundles, envelopes, payloads,
 /// archived reports) is accepted or refused here, and everything else reads the value it builds.
@@ -7,24 +7,24 @@ public import Foundation
 /// huge numbers, trailing bytes — and a verifier that reads one thing while another tool reads
 /// another can be fooled. attest refuses all of them, and says where. Object keys are compared
 /// as bytes (after unescaping), as independent parsers compare them.
-public enum StrictJSON {
+package enum StrictJSON {
     /// Bounds applied to every input.
-    public struct Limits: Sendable, Equatable {
-        public var maximumBytes: Int
-        public var maximumDepth: Int
+    package struct Limits: Sendable, Equatable {
+        package var maximumBytes: Int
+        package var maximumDepth: Int
 
         /// 64 MiB and 64 levels: far above any real bundle, far below what exhausts memory or stack.
-        public static let standard = Limits(maximumBytes: 64 << 20, maximumDepth: 64)
+        package static let standard = Limits(maximumBytes: 64 << 20, maximumDepth: 64)
 
-        public init(maximumBytes: Int, maximumDepth: Int) {
+        package init(maximumBytes: Int, maximumDepth: Int) {
             self.maximumBytes = maximumBytes
             self.maximumDepth = maximumDepth
         }
     }
 
     /// Why an input was refused, with the byte offset and, where known, the JSON path.
-    public struct Violation: Error, Sendable, Equatable, CustomStringConvertible {
-        public enum Kind: String, Sendable {
+    package struct Violation: Error, Sendable, Equatable, CustomStringConvertible {
+        package enum Kind: String, Sendable {
             case tooLarge = "json.too-large"
             case invalidUTF8 = "json.invalid-utf8"
             case loneSurrogate = "json.lone-surrogate"
@@ -39,43 +39,43 @@ public enum StrictJSON {
             case syntax = "json.syntax"
         }
 
-        public var kind: Kind
-        public var offset: Int
-        public var path: String
-        public var detail: String
+        package var kind: Kind
+        package var offset: Int
+        package var path: String
+        package var detail: String
         /// While the violation unwinds out of the parser: the path steps from the failing value
         /// outwards, added by each enclosing object and array (valid input never builds a path).
         var pendingPath: [PathComponent] = []
 
-        public init(kind: Kind, offset: Int, path: String, detail: String) {
+        package init(kind: Kind, offset: Int, path: String, detail: String) {
             self.kind = kind
             self.offset = offset
             self.path = path
             self.detail = detail
         }
 
-        public static func == (lhs: Violation, rhs: Violation) -> Bool {
+        package static func == (lhs: Violation, rhs: Violation) -> Bool {
             lhs.kind == rhs.kind && lhs.offset == rhs.offset && lhs.path == rhs.path && lhs.detail == rhs.detail
         }
 
-        public var description: String {
+        package var description: String {
             "\(detail) at byte \(offset)\(path.isEmpty ? "" : " (\(path))")"
         }
     }
 
     /// Checks `data` against the rules; returns nil when it is acceptable.
-    public static func validate(_ data: Data, limits: Limits = .standard) -> Violation? {
+    package static func validate(_ data: Data, limits: Limits = .standard) -> Violation? {
         if case .failure(let violation) = parse(data, limits: limits) { return violation }
         return nil
     }
 
     /// The value `data` holds, or the first rule it breaks.
-    public static func parse(_ data: Data, limits: Limits = .standard) -> Result<JSONValue, Violation> {
+    package static func parse(_ data: Data, limits: Limits = .standard) -> Result<JSONValue, Violation> {
         data.withUnsafeBytes { raw in parse(raw.bindMemory(to: UInt8.self), limits: limits) }
     }
 
     /// The same, for bytes in an array (a decoded payload, for one).
-    public static func parse(bytes: [UInt8], limits: Limits = .standard) -> Result<JSONValue, Violation> {
+    package static func parse(bytes: [UInt8], limits: Limits = .standard) -> Result<JSONValue, Violation> {
         bytes.withUnsafeBufferPointer { parse($0, limits: limits) }
     }
 

@@ -1,14 +1,14 @@
-public import Foundation
+package import Foundation
 
 /// An Ed25519 public key, as a verifier trusts it.
-public final class PublicKey: @unchecked Sendable {
+package final class PublicKey: @unchecked Sendable {
     // @unchecked Sendable: the EVP_PKEY is never mutated after creation, and OpenSSL allows
     // concurrent verification with one key.
     let key: EVPKey
     /// Lowercase hex SHA-256 of the SubjectPublicKeyInfo DER.
-    public let keyID: String
+    package let keyID: String
     /// SubjectPublicKeyInfo PEM.
-    public let pem: String
+    package let pem: String
 
     init(key: EVPKey) throws {
         self.key = key
@@ -17,7 +17,7 @@ public final class PublicKey: @unchecked Sendable {
     }
 
     /// Parses a "BEGIN PUBLIC KEY" PEM; `path` names it in errors.
-    public convenience init(pem: Data, path: String = "the key") throws {
+    package convenience init(pem: Data, path: String = "the key") throws {
         // OpenSSL's decoder alone reads trust roots: a second PEM reader beside it would be a
         // second grammar for the keys everything else rests on.
         let text = String(decoding: pem, as: UTF8.self)
@@ -31,26 +31,26 @@ public final class PublicKey: @unchecked Sendable {
     }
 
     /// A public key from its 32 raw bytes (test vectors); nil if OpenSSL refuses them.
-    public convenience init?(rawEd25519: [UInt8]) {
+    package convenience init?(rawEd25519: [UInt8]) {
         guard let key = EVPKey.ed25519Public(raw: rawEd25519) else { return nil }
         try? self.init(key: key)
     }
 
-    public static func load(pemFile url: URL) throws -> PublicKey {
+    package static func load(pemFile url: URL) throws -> PublicKey {
         try PublicKey(pem: try FileReader.read(url, what: "public key"), path: url.path)
     }
 
     /// True only when `signature` is a valid Ed25519 signature of `message` by this key.
-    public func verify(signature: [UInt8], message: [UInt8]) -> Bool {
+    package func verify(signature: [UInt8], message: [UInt8]) -> Bool {
         key.verify(signature: signature, message: message)
     }
 }
 
 /// An Ed25519 private key that signs evidence. Never printed, never written but by `KeyFiles`.
-public final class SigningKey: @unchecked Sendable {
+package final class SigningKey: @unchecked Sendable {
     // @unchecked Sendable: immutable after creation; OpenSSL signs concurrently with one key.
     let key: EVPKey
-    public let publicKey: PublicKey
+    package let publicKey: PublicKey
 
     init(key: EVPKey) throws {
         self.key = key
@@ -58,19 +58,19 @@ public final class SigningKey: @unchecked Sendable {
     }
 
     /// A new random key.
-    public static func generate() throws -> SigningKey {
+    package static func generate() throws -> SigningKey {
         try SigningKey(key: try EVPKey.generateEd25519())
     }
 
     /// A key from its 32-byte RFC 8032 seed (fixed keys in tests and vectors).
-    public convenience init?(seed: [UInt8]) {
+    package convenience init?(seed: [UInt8]) {
         guard seed.count == 32, let key = EVPKey.ed25519Private(seed: seed) else { return nil }
         try? self.init(key: key)
     }
 
     /// Loads a PKCS#8 PEM private key file. Refuses, as ssh does, a key that others may read;
     /// refuses an encrypted key without prompting; refuses other algorithms.
-    public static func load(pemFile url: URL) throws -> SigningKey {
+    package static func load(pemFile url: URL) throws -> SigningKey {
         let data = try FileReader.read(url, what: "private key")
         // A public key here is a mix-up, not a permissions problem: say so first.
         if String(decoding: data, as: UTF8.self).contains("BEGIN PUBLIC KEY") {
@@ -84,7 +84,7 @@ public final class SigningKey: @unchecked Sendable {
     }
 
     /// Parses a private key PEM; `path` names it in errors.
-    public convenience init(pem: Data, path: String = "the key") throws {
+    package convenience init(pem: Data, path: String = "the key") throws {
         let text = String(decoding: pem, as: UTF8.self)
         if text.contains("ENCRYPTED PRIVATE KEY") || text.contains("Proc-Type: 4,ENCRYPTED") {
             throw EvidenceError.keyEncrypted(path: path)
@@ -99,7 +99,7 @@ public final class SigningKey: @unchecked Sendable {
 
     /// Signs, then verifies the signature before returning it (as minisign does): a broken key or
     /// library never produces evidence that fails later.
-    public func sign(_ message: [UInt8]) throws -> [UInt8] {
+    package func sign(_ message: [UInt8]) throws -> [UInt8] {
         let signature = try key.sign(message)
         guard publicKey.verify(signature: signature, message: message) else {
             throw EvidenceError.selfVerificationFailed(keyID: publicKey.keyID)
@@ -113,12 +113,12 @@ public final class SigningKey: @unchecked Sendable {
 }
 
 /// Key files on disk: `attest.key` (PKCS#8 PEM, 0600) and `attest.pub` (SPKI PEM).
-public enum KeyFiles {
-    public static let privateName = "attest.key"
-    public static let publicName = "attest.pub"
+package enum KeyFiles {
+    package static let privateName = "attest.key"
+    package static let publicName = "attest.pub"
 
     /// Makes a new key pair in `directory`; refuses to replace an existing key unless `force`.
-    public static func generate(in directory: URL, force: Bool) throws -> (keyID: String, privateKey: URL, publicKey: URL) {
+    package static func generate(in directory: URL, force: Bool) throws -> (keyID: String, privateKey: URL, publicKey: URL) {
         let privateURL = directory.appendingPathComponent(privateName)
         let publicURL = directory.appendingPathComponent(publicName)
         // Only the private key decides: a public key without its private half (say, one copied
@@ -145,10 +145,10 @@ public enum KeyFiles {
 }
 
 /// Versions recorded in every record.
-public enum AttestBuild {
-    public static let version = "0.1.0"
-    public static var opensslVersion: String { OpenSSLInfo.version }
-    public static var swiftCompilerVersion: String {
+package enum AttestBuild {
+    package static let version = "0.1.0"
+    package static var opensslVersion: String { OpenSSLInfo.version }
+    package static var swiftCompilerVersion: String {
         #if compiler(>=6.3)
         "6.3"
         #elseif compiler(>=6.2)

@@ -1,12 +1,12 @@
-public import Foundation
+package import Foundation
 
 /// One RFC 3161 token in a bundle's unsigned `timestamps` member: the record it timestamps (the
 /// seal) and the token's DER bytes. The TSA's signature authenticates it, not attest's.
-public struct TimestampEntry: Sendable, Equatable {
-    public var record: Int
-    public var token: [UInt8]
+package struct TimestampEntry: Sendable, Equatable {
+    package var record: Int
+    package var token: [UInt8]
 
-    public init(record: Int, token: [UInt8]) {
+    package init(record: Int, token: [UInt8]) {
         self.record = record
         self.token = token
     }
@@ -17,28 +17,28 @@ public struct TimestampEntry: Sendable, Equatable {
 }
 
 /// The seal (the last record, the summary) as a timestamp sees it.
-public struct SealReference: Sendable, Equatable {
+package struct SealReference: Sendable, Equatable {
     /// The seal's index in `records`.
-    public var index: Int
+    package var index: Int
     /// The seal's first signature, decoded: what the TSA timestamps (Sigstore's convention).
-    public var signature: [UInt8]
+    package var signature: [UInt8]
     /// The seal's own claimed time (`finishedAt`), when it is readable.
-    public var claimedTime: Date?
+    package var claimedTime: Date?
 
-    public init(index: Int, signature: [UInt8], claimedTime: Date?) {
+    package init(index: Int, signature: [UInt8], claimedTime: Date?) {
         self.index = index
         self.signature = signature
         self.claimedTime = claimedTime
     }
 
     /// The message imprint a token must carry: SHA-256 of the signature bytes.
-    public var imprint: [UInt8] { SHA256Digest.bytes(signature) }
+    package var imprint: [UInt8] { SHA256Digest.bytes(signature) }
 }
 
 /// Reads and adds the `timestamps` member. It sits outside the signed envelopes on purpose: a
 /// token is requested after the bundle is signed, and adding one changes no signed byte.
-public enum BundleTimestamps {
-    public static let member = "timestamps"
+package enum BundleTimestamps {
+    package static let member = "timestamps"
 
     /// Why a bundle's seal could not be read.
     struct Unreadable: Error {
@@ -69,7 +69,7 @@ public enum BundleTimestamps {
     }
 
     /// The seal of the bundle in `data`.
-    public static func seal(bundleData data: Data, path: String) throws(TimestampError) -> SealReference {
+    package static func seal(bundleData data: Data, path: String) throws(TimestampError) -> SealReference {
         let result = object(data).flatMap(seal(of:))
         switch result {
         case .success(let seal): return seal
@@ -100,7 +100,7 @@ public enum BundleTimestamps {
 
     /// The bundle's bytes with `added` appended to its `timestamps` (a token already there is not
     /// added twice); everything else is written as `attest run` writes it.
-    public static func adding(_ added: [TimestampEntry], to data: Data, path: String) throws(TimestampError) -> Data {
+    package static func adding(_ added: [TimestampEntry], to data: Data, path: String) throws(TimestampError) -> Data {
         var object: [String: JSONValue]
         switch Self.object(data) {
         case .success(let value): object = value

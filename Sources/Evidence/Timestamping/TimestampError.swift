@@ -1,5 +1,5 @@
 /// Why a timestamp could not be obtained or added, for one TSA or one bundle.
-public enum TimestampError: HintedError, Equatable {
+package enum TimestampError: HintedError, Equatable {
     /// No HTTP answer after every attempt (refused, timed out, unresolvable…).
     case unreachable(url: String, reason: String, attempts: Int)
     /// An HTTP answer other than 200.
@@ -15,7 +15,7 @@ public enum TimestampError: HintedError, Equatable {
     /// A CA file for `--timestamp-ca` holds no PEM certificate.
     case noCertificates(path: String)
 
-    public var message: String {
+    package var message: String {
         switch self {
         case .unreachable(let url, let reason, let attempts):
             "the TSA \(url) did not answer (\(attempts) attempt\(attempts == 1 ? "" : "s")): \(reason)"
@@ -32,7 +32,7 @@ public enum TimestampError: HintedError, Equatable {
         }
     }
 
-    public var hint: String? {
+    package var hint: String? {
         let later = "the bundle is written and valid without a timestamp; add one later with `attest timestamp BUNDLE --timestamp-url URL`"
         return switch self {
         case .unreachable: "check the URL and the network (a proxy, a firewall); " + later

@@ -1,25 +1,25 @@
-public import Foundation
+package import Foundation
 
 /// What a TSA granted: the token and what it says.
-public struct GrantedTimestamp: Sendable, Equatable {
-    public var url: String
-    public var token: [UInt8]
-    public var genTime: Date
-    public var genTimeText: String
-    public var tsaName: String?
+package struct GrantedTimestamp: Sendable, Equatable {
+    package var url: String
+    package var token: [UInt8]
+    package var genTime: Date
+    package var genTimeText: String
+    package var tsaName: String?
 }
 
 /// Asks RFC 3161 Time-Stamp Authorities for a token over a seal's signature: an HTTP POST of a
 /// DER TimeStampReq (SHA-256 imprint, a fresh nonce, certReq) with timeouts and a bounded retry.
-public struct TimestampRequester: Sendable {
+package struct TimestampRequester: Sendable {
     /// Seconds to wait for a connection, and for the whole exchange, per attempt.
-    public var connectTimeout: Double = 10
-    public var totalTimeout: Double = 30
+    package var connectTimeout: Double = 10
+    package var totalTimeout: Double = 30
     /// The pauses between attempts: one attempt more than there are pauses. Only a TSA that did
     /// not answer or answered 5xx/429 is asked again; a refusal is final.
-    public var retryDelays: [Double] = [1, 3]
+    package var retryDelays: [Double] = [1, 3]
     /// A reply larger than this is refused (a token with its certificate chain is a few KiB).
-    public var maximumReplyBytes = 1 << 20
+    package var maximumReplyBytes = 1 << 20
 
     /// The POST, injectable for tests of the retry logic.
     var post: @Sendable (_ url: String, _ body: [UInt8], _ requester: TimestampRequester) -> Result<HTTPAnswer, HTTPFailure> = { url, body, requester in
@@ -31,12 +31,12 @@ public struct TimestampRequester: Sendable {
         if seconds > 0 { Thread.sleep(forTimeInterval: seconds) }
     }
 
-    public init() {}
+    package init() {}
 
     /// A token from the TSA at `url` over SHA-256 of `signature`, checked to answer this request
     /// (the same imprint and nonce). Its signature is not checked here: that needs the TSA's CA,
     /// which `attest verify --timestamp-ca` is given.
-    public func requestToken(url: String, signature: [UInt8]) throws -> GrantedTimestamp {
+    package func requestToken(url: String, signature: [UInt8]) throws -> GrantedTimestamp {
         let imprint = SHA256Digest.bytes(signature)
         var nonce = try SecureRandom.bytes(8)
         nonce[0] |= 0x40  // a leading zero byte would shorten the INTEGER: the nonce compares by value.
@@ -83,16 +83,16 @@ public struct TimestampRequester: Sendable {
 }
 
 /// What timestamping a written bundle did, TSA by TSA.
-public struct TimestampingOutcome: Sendable {
-    public var granted: [GrantedTimestamp] = []
-    public var failures: [TimestampError] = []
+package struct TimestampingOutcome: Sendable {
+    package var granted: [GrantedTimestamp] = []
+    package var failures: [TimestampError] = []
     /// The files the tokens were added to.
-    public var files: [URL] = []
+    package var files: [URL] = []
 
-    public init() {}
+    package init() {}
 
     /// The `timestamping` note of `attest run --json` and `attest timestamp --json`.
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object([
             "added": .array(granted.map {
                 .object(["url": .string($0.url), "genTime": .string(Timestamp.format($0.genTime)),
@@ -107,12 +107,12 @@ public struct TimestampingOutcome: Sendable {
 }
 
 /// Adds RFC 3161 timestamps to bundles already written and signed.
-public enum BundleTimestamper {
+package enum BundleTimestamper {
     /// Asks every TSA in `urls` for a token over the seal of the bundle in `files[0]`, and adds the
     /// tokens granted to each file in `files` that has the same seal (a run's bundle and its archived
     /// copy), each rewritten atomically. A TSA that fails is a failure in the outcome, never a
     /// thrown error: the bundle stays as it was, valid without that timestamp.
-    public static func timestamp(files: [URL], urls: [String], requester: TimestampRequester = TimestampRequester()) throws -> TimestampingOutcome {
+    package static func timestamp(files: [URL], urls: [String], requester: TimestampRequester = TimestampRequester()) throws -> TimestampingOutcome {
         var outcome = TimestampingOutcome()
         guard let first = files.first else { return outcome }
         let seal = try BundleTimestamps.seal(bundleData: JSONLines.document(FileReader.read(first, what: "bundle")), path: first.path)

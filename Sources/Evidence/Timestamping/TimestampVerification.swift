@@ -1,33 +1,33 @@
-public import Foundation
+package import Foundation
 
 /// A token that verified: the TSA vouches that the seal existed at `genTime`.
-public struct TrustedTimestamp: Sendable, Equatable, Encodable {
-    public var record: Int
+package struct TrustedTimestamp: Sendable, Equatable, Encodable {
+    package var record: Int
     /// genTime, RFC 3339 UTC.
-    public var genTime: String
+    package var genTime: String
     /// The token's stated accuracy in seconds (nil: none stated).
-    public var accuracySeconds: Double?
-    public var tsaName: String?
-    public var serial: String
-    public var policy: String
+    package var accuracySeconds: Double?
+    package var tsaName: String?
+    package var serial: String
+    package var policy: String
 
     /// "sealed no later than <genTime> by <TSA name>".
-    public var sentence: String {
+    package var sentence: String {
         "sealed no later than \(genTime)" + (accuracySeconds.map { String(format: " (±%gs)", $0) } ?? "")
             + " by \(tsaName ?? "an unnamed TSA")"
     }
 }
 
 /// The timestamps of one bundle, checked.
-public struct TimestampReport: Sendable, Encodable {
+package struct TimestampReport: Sendable, Encodable {
     /// Tokens in the bundle's `timestamps` member.
-    public var tokenCount = 0
-    public var verified: [TrustedTimestamp] = []
-    public var findings: [Finding] = []
+    package var tokenCount = 0
+    package var verified: [TrustedTimestamp] = []
+    package var findings: [Finding] = []
     /// Why some tokens were not checked (no trusted TSA CA given), when that is so.
-    public var notes: [String] = []
+    package var notes: [String] = []
     /// The earliest verified genTime: the latest the seal can have been made.
-    public var trustedTime: Date? {
+    package var trustedTime: Date? {
         verified.compactMap { Timestamp.parse($0.genTime) }.min()
     }
 
@@ -36,11 +36,11 @@ public struct TimestampReport: Sendable, Encodable {
 
 /// Checks a bundle's RFC 3161 tokens against the TSA CAs a reviewer trusts. A token under another
 /// CA, over another imprint, altered, or attached to another record is a finding, never a pass.
-public enum TimestampVerification {
+package enum TimestampVerification {
     /// `trustedCAs`: PEM files' bytes, each a TSA's root or chain. `requireTimestamp`: no verified
     /// token is a finding. `seal` and the tokens are read from `bundleData` alone; the seal's
     /// signature itself is the bundle verifier's business.
-    public static func verify(bundleData: Data, trustedCAs: [[UInt8]], requireTimestamp: Bool) -> TimestampReport {
+    package static func verify(bundleData: Data, trustedCAs: [[UInt8]], requireTimestamp: Bool) -> TimestampReport {
         var report = TimestampReport()
         let object: [String: JSONValue]
         switch BundleTimestamps.object(bundleData) {
@@ -66,7 +66,7 @@ public enum TimestampVerification {
 
     /// The same checks for tokens kept apart from the bundle (e.g. beside a JSON Lines bundle),
     /// given its seal.
-    public static func verify(entries: [TimestampEntry], shapeFindings: [Finding] = [], seal: SealReference,
+    package static func verify(entries: [TimestampEntry], shapeFindings: [Finding] = [], seal: SealReference,
                               trustedCAs: [[UInt8]], requireTimestamp: Bool) -> TimestampReport {
         var report = TimestampReport()
         report.tokenCount = entries.count
@@ -136,14 +136,14 @@ public enum TimestampVerification {
     }
 
     /// The PEM bytes of a `--timestamp-ca` file, refused when it holds no certificate.
-    public static func loadCA(_ url: URL) throws -> [UInt8] {
+    package static func loadCA(_ url: URL) throws -> [UInt8] {
         let bytes = [UInt8](try FileReader.read(url, what: "TSA CA certificate"))
         guard !TimeStampBackend.certificates(pem: bytes).isEmpty else { throw TimestampError.noCertificates(path: url.path) }
         return bytes
     }
 
     /// `--max-age` against the TSA's time: a finding when `trustedTime` is older than `maximumAge`.
-    public static func ageFindings(trustedTime: Date, maximumAge: TimeInterval, now: Date) -> [Finding] {
+    package static func ageFindings(trustedTime: Date, maximumAge: TimeInterval, now: Date) -> [Finding] {
         let age = now.timeIntervalSince(trustedTime)
         guard age > maximumAge else { return [] }
         return [Finding(code: "binding.too-old",

@@ -1,21 +1,21 @@
-public import Foundation
+package import Foundation
 
 /// Binds a bundle to what the verifier expects, so that an old or foreign bundle cannot be passed
 /// off for a new commit: the subject must be the expected commit, and the seal recent enough.
-public struct BindingPolicy: RecordPolicy {
+package struct BindingPolicy: RecordPolicy {
     /// A commit id or a prefix of one (at least 7 hex characters).
-    public var expectedCommitPrefix: String?
+    package var expectedCommitPrefix: String?
     /// The seal's age limit in seconds.
-    public var maximumAge: TimeInterval?
+    package var maximumAge: TimeInterval?
     /// The verifier's notion of now (injectable for tests).
-    public var now: Date
+    package var now: Date
     /// Seals this far in the future are refused: a clock that far off proves nothing.
-    public static let allowedClockSkew: TimeInterval = 300
+    package static let allowedClockSkew: TimeInterval = 300
 
     /// Accept a dirty working tree built on the expected commit (`--allow-dirty`).
-    public var allowDirty: Bool
+    package var allowDirty: Bool
 
-    public init(expectedCommitPrefix: String? = nil, maximumAge: TimeInterval? = nil, now: Date = Date(), allowDirty: Bool = false) {
+    package init(expectedCommitPrefix: String? = nil, maximumAge: TimeInterval? = nil, now: Date = Date(), allowDirty: Bool = false) {
         self.expectedCommitPrefix = expectedCommitPrefix?.lowercased()
         self.allowDirty = allowDirty
         self.maximumAge = maximumAge
@@ -23,7 +23,7 @@ public struct BindingPolicy: RecordPolicy {
     }
 
     /// Parses "30d", "12h", "45m", "90s" (or a bare number of seconds); nil when malformed.
-    public static func parseDuration(_ text: String) -> TimeInterval? {
+    package static func parseDuration(_ text: String) -> TimeInterval? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
         if let last = trimmed.last, let unit = units[last], let value = Double(trimmed.dropLast()), value > 0, value.isFinite {
@@ -34,14 +34,14 @@ public struct BindingPolicy: RecordPolicy {
     }
 
     /// True for 7 to 40 hex characters.
-    public static func isCommitPrefix(_ text: String) -> Bool {
+    package static func isCommitPrefix(_ text: String) -> Bool {
         (7...40).contains(text.count) && text.allSatisfy(\.isHexDigit)
     }
 
     /// Binding reads the summary alone, which the verifier always keeps.
-    public func inspect(_ statement: VerifiedStatement) -> Never? { nil }
+    package func inspect(_ statement: VerifiedStatement) -> Never? { nil }
 
-    public func check(statements: [VerifiedStatement], inspections: RecordInspections<Never>) -> [Finding] {
+    package func check(statements: [VerifiedStatement], inspections: RecordInspections<Never>) -> [Finding] {
         var findings: [Finding] = []
         guard let summary = statements.last, summary.predicateType == PredicateType.summary else { return [] }
         if let expectedCommitPrefix {

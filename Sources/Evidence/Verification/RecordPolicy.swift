@@ -5,7 +5,7 @@
 /// `inspect` sees each record once, while its statement is at hand (on any core, in any order),
 /// and `check` then judges the bundle from what the inspections found and the statements the
 /// verifier kept (see `StatementRetention`).
-public protocol RecordPolicy: Sendable {
+package protocol RecordPolicy: Sendable {
     /// What `inspect` learns from one record.
     associatedtype Inspection: Sendable
 
@@ -32,28 +32,28 @@ extension RecordPolicy {
 
 /// What a policy's `inspect` returned for each record, in record order: the records it returned
 /// nil for are absent.
-public struct RecordInspections<Inspection>: Sequence {
+package struct RecordInspections<Inspection>: Sequence {
     /// One slot per record of the bundle.
     private let byRecord: [Inspection?]
 
     /// `byRecord[i]` is record i's inspection, nil where there is none.
-    public init(byRecord: [Inspection?]) {
+    package init(byRecord: [Inspection?]) {
         self.byRecord = byRecord
     }
 
     /// Record `index`'s inspection; nil when there is none (or no such record).
-    public subscript(index: Int) -> Inspection? {
+    package subscript(index: Int) -> Inspection? {
         byRecord.indices.contains(index) ? byRecord[index] : nil
     }
 
     /// The indexes of the records that have an inspection, in order.
-    public var indices: [Int] { byRecord.indices.filter { byRecord[$0] != nil } }
+    package var indices: [Int] { byRecord.indices.filter { byRecord[$0] != nil } }
 
-    public struct Iterator: IteratorProtocol {
+    package struct Iterator: IteratorProtocol {
         fileprivate let byRecord: [Inspection?]
         fileprivate var position = 0
 
-        public mutating func next() -> (index: Int, inspection: Inspection)? {
+        package mutating func next() -> (index: Int, inspection: Inspection)? {
             while position < byRecord.count {
                 defer { position += 1 }
                 if let inspection = byRecord[position] { return (position, inspection) }
@@ -62,13 +62,13 @@ public struct RecordInspections<Inspection>: Sequence {
         }
     }
 
-    public func makeIterator() -> Iterator { Iterator(byRecord: byRecord) }
+    package func makeIterator() -> Iterator { Iterator(byRecord: byRecord) }
 }
 
 extension RecordInspections: Sendable where Inspection: Sendable {}
 
 /// Which decoded statements a verification keeps for its caller once every record is checked.
-public enum StatementRetention: Sendable {
+package enum StatementRetention: Sendable {
     /// Every statement, whole: for callers that read gate measurements (replay, report).
     case all
     /// Only the summary and any reproduction record: what archive, binding and reproduction

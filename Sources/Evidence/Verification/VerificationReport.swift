@@ -1,13 +1,13 @@
-public import Foundation
+package import Foundation
 
 /// One thing verification found wrong, with a stable code, the expected and found values in its
 /// message, and the record it concerns (nil for the bundle as a whole).
-public struct Finding: Sendable, Equatable, Codable {
-    public var code: String
-    public var message: String
-    public var recordIndex: Int?
+package struct Finding: Sendable, Equatable, Codable {
+    package var code: String
+    package var message: String
+    package var recordIndex: Int?
 
-    public init(code: String, message: String, recordIndex: Int? = nil) {
+    package init(code: String, message: String, recordIndex: Int? = nil) {
         self.code = code
         self.message = message
         self.recordIndex = recordIndex
@@ -16,17 +16,17 @@ public struct Finding: Sendable, Equatable, Codable {
 
 /// A record whose payload decoded, handed to policies. Its signature may or may not have
 /// verified: policies judge content; the report judges signatures.
-public struct VerifiedStatement: Sendable {
-    public var index: Int
-    public var predicateType: String
-    public var predicate: JSONValue
-    public var subject: JSONValue
+package struct VerifiedStatement: Sendable {
+    package var index: Int
+    package var predicateType: String
+    package var predicate: JSONValue
+    package var subject: JSONValue
     /// The exact signed payload bytes.
-    public var payload: Data
+    package var payload: Data
     /// Key ids of trusted keys whose signature verified.
-    public var signedBy: [String]
+    package var signedBy: [String]
 
-    public init(index: Int, predicateType: String, predicate: JSONValue, subject: JSONValue, payload: Data, signedBy: [String]) {
+    package init(index: Int, predicateType: String, predicate: JSONValue, subject: JSONValue, payload: Data, signedBy: [String]) {
         self.index = index
         self.predicateType = predicateType
         self.predicate = predicate
@@ -37,17 +37,17 @@ public struct VerifiedStatement: Sendable {
 }
 
 /// Every finding of one verification.
-public struct VerificationReport: Sendable, Encodable {
-    public struct RecordEntry: Sendable, Encodable {
-        public var index: Int
-        public var predicateType: String?
-        public var label: String
-        public var signedBy: [String]
-        public var findings: [Finding]
-        public var ok: Bool { findings.isEmpty }
+package struct VerificationReport: Sendable, Encodable {
+    package struct RecordEntry: Sendable, Encodable {
+        package var index: Int
+        package var predicateType: String?
+        package var label: String
+        package var signedBy: [String]
+        package var findings: [Finding]
+        package var ok: Bool { findings.isEmpty }
 
         enum CodingKeys: String, CodingKey { case index, predicateType, label, signedBy, findings, ok }
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(index, forKey: .index)
             try container.encode(predicateType, forKey: .predicateType)
@@ -58,29 +58,29 @@ public struct VerificationReport: Sendable, Encodable {
         }
     }
 
-    public var records: [RecordEntry]
+    package var records: [RecordEntry]
     /// Findings about the bundle as a whole (shape, chain length, seal, missing summary).
-    public var bundleFindings: [Finding]
-    public var trustedKeyIDs: [String]
-    public var runID: String?
-    public var subject: String?
-    public var verdict: String?
+    package var bundleFindings: [Finding]
+    package var trustedKeyIDs: [String]
+    package var runID: String?
+    package var subject: String?
+    package var verdict: String?
     /// Statements decoded from the records and kept for callers (replay, report), in record
     /// order: all of them, or only the summary and reproduction records (`StatementRetention`).
-    public var statements: [VerifiedStatement]
+    package var statements: [VerifiedStatement]
     /// Set when the input is not an attest bundle at all (not JSON, not an object, another media
     /// type, no records): a usage error rather than a failed verification.
-    public var notABundle: NotABundle?
+    package var notABundle: NotABundle?
     /// The steps' durations (not part of the encoded report, which depends only on the bundle).
-    public var timings = VerificationTimings()
+    package var timings = VerificationTimings()
 
-    public var allFindings: [Finding] { bundleFindings + records.flatMap(\.findings) }
+    package var allFindings: [Finding] { bundleFindings + records.flatMap(\.findings) }
     /// How many findings there are, without gathering them (thousands of records, nearly all clean).
-    public var findingCount: Int { records.reduce(bundleFindings.count) { $0 + $1.findings.count } }
-    public var isVerified: Bool { bundleFindings.isEmpty && !records.isEmpty && records.allSatisfy { $0.findings.isEmpty } }
+    package var findingCount: Int { records.reduce(bundleFindings.count) { $0 + $1.findings.count } }
+    package var isVerified: Bool { bundleFindings.isEmpty && !records.isEmpty && records.allSatisfy { $0.findings.isEmpty } }
 
     enum CodingKeys: String, CodingKey { case verified, records, bundleFindings, trustedKeyIDs, runID, subject, verdict }
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(isVerified, forKey: .verified)
         try container.encode(records, forKey: .records)
@@ -94,23 +94,23 @@ public struct VerificationReport: Sendable, Encodable {
 
 
 /// How long each step of one verification took (`attest verify --timings`).
-public struct VerificationTimings: Sendable, Equatable {
+package struct VerificationTimings: Sendable, Equatable {
     /// Parsing the bundle: its size, UTF-8 and grammar, the value tree built.
-    public var parseSeconds: Double = 0
+    package var parseSeconds: Double = 0
     /// Every record on every core: its signatures, payload, statement, inspections and chain link.
-    public var recordsSeconds: Double = 0
+    package var recordsSeconds: Double = 0
     /// The chain check, in record order.
-    public var chainSeconds: Double = 0
+    package var chainSeconds: Double = 0
     /// The policies' judgements of the bundle from what their inspections found.
-    public var policiesSeconds: Double = 0
+    package var policiesSeconds: Double = 0
 
-    public init() {}
+    package init() {}
 }
 
 /// Why an input is not an attest bundle, and what to give instead.
-public struct NotABundle: Sendable, Equatable {
-    public var message: String
-    public var hint: String
+package struct NotABundle: Sendable, Equatable {
+    package var message: String
+    package var hint: String
 
     static func refusing(_ finding: Finding) -> NotABundle {
         let hint = switch finding.code {

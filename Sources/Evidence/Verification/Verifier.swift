@@ -1,12 +1,12 @@
-public import Foundation
+package import Foundation
 
 /// What a verification applies besides the trusted keys and policies; grows with the formats
 /// and checks the verifier learns.
-public struct VerificationOptions: Sendable {
-    public var limits: StrictJSON.Limits
-    public var retention: StatementRetention
+package struct VerificationOptions: Sendable {
+    package var limits: StrictJSON.Limits
+    package var retention: StatementRetention
 
-    public init(limits: StrictJSON.Limits = .standard, retention: StatementRetention = .all) {
+    package init(limits: StrictJSON.Limits = .standard, retention: StatementRetention = .all) {
         self.limits = limits
         self.retention = retention
     }
@@ -15,20 +15,20 @@ public struct VerificationOptions: Sendable {
 /// Verifies bundles against trusted keys only, reporting every finding rather than the first.
 ///
 /// The bundle is parsed once, by `StrictJSON`; everything after reads the value tree it built.
-public struct Verifier: Sendable {
-    public let trustedKeys: [PublicKey]
-    public let policies: [any RecordPolicy]
-    public let options: VerificationOptions
-    public var limits: StrictJSON.Limits { options.limits }
-    public var retention: StatementRetention { options.retention }
+package struct Verifier: Sendable {
+    package let trustedKeys: [PublicKey]
+    package let policies: [any RecordPolicy]
+    package let options: VerificationOptions
+    package var limits: StrictJSON.Limits { options.limits }
+    package var retention: StatementRetention { options.retention }
     /// Monotonic nanoseconds, for `VerificationReport.timings` (tests pass their own).
     let clock: @Sendable () -> UInt64
 
-    public init(trustedKeys: [PublicKey], policies: [any RecordPolicy] = [], options: VerificationOptions) {
+    package init(trustedKeys: [PublicKey], policies: [any RecordPolicy] = [], options: VerificationOptions) {
         self.init(trustedKeys: trustedKeys, policies: policies, options: options, clock: { DispatchTime.now().uptimeNanoseconds })
     }
 
-    public init(trustedKeys: [PublicKey], policies: [any RecordPolicy] = [], limits: StrictJSON.Limits = .standard,
+    package init(trustedKeys: [PublicKey], policies: [any RecordPolicy] = [], limits: StrictJSON.Limits = .standard,
                 retention: StatementRetention = .all) {
         self.init(trustedKeys: trustedKeys, policies: policies, options: VerificationOptions(limits: limits, retention: retention))
     }
@@ -46,7 +46,7 @@ public struct Verifier: Sendable {
     }
 
     /// Parses `bundleData` strictly and verifies the bundle it holds.
-    public func verify(bundleData: Data) -> VerificationReport {
+    package func verify(bundleData: Data) -> VerificationReport {
         let start = clock()
         let parsed = StrictJSON.parse(bundleData, limits: limits)
         let parseSeconds = Double(clock() &- start) / 1e9
@@ -57,7 +57,7 @@ public struct Verifier: Sendable {
 
     /// Verifies what `StrictJSON.parse` made of a bundle's bytes: a caller that parses first can
     /// let go of the bytes before the records are checked.
-    public func verify(parsed: Result<JSONValue, StrictJSON.Violation>) -> VerificationReport {
+    package func verify(parsed: Result<JSONValue, StrictJSON.Violation>) -> VerificationReport {
         switch parsed {
         case .failure(let violation):
             var report = emptyReport()
@@ -80,7 +80,7 @@ public struct Verifier: Sendable {
 
     /// Verifies a bundle already parsed by `StrictJSON` (the one grammar: a caller that reads
     /// the bundle's bytes some other way must not hand its own value tree here).
-    public func verify(bundle: JSONValue) -> VerificationReport {
+    package func verify(bundle: JSONValue) -> VerificationReport {
         var report = emptyReport()
         guard let object = bundle.objectValue else {
             report.refuse(Finding(code: "bundle.shape", message: "the bundle is not a JSON object"))

@@ -1,21 +1,21 @@
-public import Foundation
-public import Evidence
+package import Foundation
+package import Evidence
 
 /// What `attest run --cmd … --baseline-cmd …` measures: somebody else's program, in its parallel
 /// configuration and in its sequential baseline, each run as a child process without a shell.
-public struct ExternalCommandConfiguration: Sendable, Equatable {
+package struct ExternalCommandConfiguration: Sendable, Equatable {
     /// The parallel configuration, as typed (e.g. `python3 swarm.py --bots 4`).
-    public var command: String
+    package var command: String
     /// The same work done sequentially (e.g. `python3 swarm.py --bots 1`).
-    public var baselineCommand: String
+    package var baselineCommand: String
     /// Run both through `/bin/sh -c` instead of splitting them into words.
-    public var shell: Bool
+    package var shell: Bool
     /// A file the program writes its result to; hashed instead of stdout. Relative to `directory`.
-    public var resultFile: String?
+    package var resultFile: String?
     /// The working directory the commands run in (recorded).
-    public var directory: URL
+    package var directory: URL
 
-    public init(command: String, baselineCommand: String, shell: Bool = false, resultFile: String? = nil, directory: URL) {
+    package init(command: String, baselineCommand: String, shell: Bool = false, resultFile: String? = nil, directory: URL) {
         self.command = command
         self.baselineCommand = baselineCommand
         self.shell = shell
@@ -50,40 +50,40 @@ public struct ExternalCommandConfiguration: Sendable, Equatable {
 
 /// A command as recorded in every gate record of an external run (`parameters.target`): enough to
 /// know what ran and to run it again.
-public struct CommandTarget: Codable, Sendable, Equatable {
+package struct CommandTarget: Codable, Sendable, Equatable {
     /// Always "external_command": `attest verify` dispatches re-derivation on it.
-    public var kind: String
+    package var kind: String
     /// "parallel" (--cmd) or "baseline" (--baseline-cmd).
-    public var role: String
+    package var role: String
     /// The command line as given.
-    public var command: String
-    public var shell: Bool
-    public var argv: [String]
+    package var command: String
+    package var shell: Bool
+    package var argv: [String]
     /// SHA-256 of the argv elements, each followed by a NUL byte.
-    public var argvSHA256: String
+    package var argvSHA256: String
     /// The executable found for argv[0] (PATH searched when it has no '/').
-    public var executable: String
+    package var executable: String
     /// The executable with symbolic links resolved: the file that was hashed.
-    public var executableResolved: String
-    public var executableSHA256: String
+    package var executableResolved: String
+    package var executableSHA256: String
     /// Arguments that name regular files (a script such as swarm.py), with their SHA-256.
-    public var argumentFiles: [ArgumentFile]
-    public var cwd: String
+    package var argumentFiles: [ArgumentFile]
+    package var cwd: String
     /// The environment the command ran with; values of variables whose names look secret are
     /// replaced by "<redacted>".
-    public var environment: [String: String]
-    public var redactedVariables: [String]
+    package var environment: [String: String]
+    package var redactedVariables: [String]
 
-    public struct ArgumentFile: Codable, Sendable, Equatable {
-        public var argument: String
-        public var path: String
-        public var sha256: String
+    package struct ArgumentFile: Codable, Sendable, Equatable {
+        package var argument: String
+        package var path: String
+        package var sha256: String
     }
 
-    public static let kindValue = "external_command"
+    package static let kindValue = "external_command"
 
     /// True when a record's `parameters` describe an external command.
-    public static func isExternal(_ parameters: JSONValue) -> Bool {
+    package static func isExternal(_ parameters: JSONValue) -> Bool {
         parameters["target"]?["kind"]?.stringValue == kindValue
     }
 }
@@ -227,7 +227,7 @@ enum EnvironmentRecord {
 }
 
 /// Bad input and failures of an external command, with what to do about them.
-public enum ExternalCommandError: Error, Sendable, Equatable {
+package enum ExternalCommandError: Error, Sendable, Equatable {
     case emptyCommand(flag: String)
     case missingPartner(given: String, missing: String)
     case needsCommand(option: String)
@@ -242,7 +242,7 @@ public enum ExternalCommandError: Error, Sendable, Equatable {
     case resultFileMissing(flag: String, path: String)
     case modeNotApplicable
 
-    public var message: String {
+    package var message: String {
         switch self {
         case .emptyCommand(let flag): "\(flag) is empty"
         case .missingPartner(let given, let missing): "\(given) needs \(missing)"
@@ -263,7 +263,7 @@ public enum ExternalCommandError: Error, Sendable, Equatable {
         }
     }
 
-    public var hint: String? {
+    package var hint: String? {
         switch self {
         case .emptyCommand(let flag): "give \(flag) a command line, e.g. \(flag) \"python3 swarm.py --bots 4\""
         case .missingPartner: "give both --cmd (the parallel configuration) and --baseline-cmd (the same work done sequentially)"

@@ -4,25 +4,25 @@ import Evidence
 /// Gate 2 for an external command: the baseline command (the same work done sequentially) against
 /// the parallel command, in randomised order after a warm-up, with the same criterion as the
 /// built-in proof. Pure: `attest verify` re-derives the outcome from the recorded runs.
-public enum ExternalProof {
+package enum ExternalProof {
     /// The protocol's inputs, recorded with both commands so that a replay can run them again.
-    public struct Parameters: Codable, Sendable, Equatable {
+    package struct Parameters: Codable, Sendable, Equatable {
         /// The parallel command (--cmd).
-        public var target: CommandTarget
+        package var target: CommandTarget
         /// The sequential baseline (--baseline-cmd).
-        public var baseline: CommandTarget
+        package var baseline: CommandTarget
         /// The program's claimed parallelism (--workers W); k = min(W, P).
-        public var workers: Int
-        public var rounds: Int
-        public var warmupRounds: Int
+        package var workers: Int
+        package var rounds: Int
+        package var warmupRounds: Int
         /// Where each run's output was taken from: stdout, or the named result file.
-        public var resultFile: String?
-        public var sampleHz: Double
-        public var protocolDescription: String
+        package var resultFile: String?
+        package var sampleHz: Double
+        package var protocolDescription: String
         /// Rounds may be added up to this many while the intervals cannot decide; nil in bundles
         /// of the first rule.
-        public var maxRounds: Int? = nil
-        public var timeBudgetSeconds: Double? = nil
+        package var maxRounds: Int? = nil
+        package var timeBudgetSeconds: Double? = nil
 
         var budget: PairedRounds.Budget {
             PairedRounds.Budget(minRounds: rounds, maxRounds: max(rounds, maxRounds ?? rounds), seconds: timeBudgetSeconds)
@@ -30,90 +30,90 @@ public enum ExternalProof {
     }
 
     /// One thread of the command's process tree, as last seen in /proc.
-    public struct ThreadRecord: Codable, Sendable, Equatable {
-        public var pid: Int32
-        public var tid: Int32
-        public var cpuSeconds: Double
-        public var runQueueWaitSeconds: Double?
-        public var cpusSeen: [Int]
+    package struct ThreadRecord: Codable, Sendable, Equatable {
+        package var pid: Int32
+        package var tid: Int32
+        package var cpuSeconds: Double
+        package var runQueueWaitSeconds: Double?
+        package var cpusSeen: [Int]
     }
 
     /// The tree at one instant while a command ran.
-    public struct TreeSample: Codable, Sendable, Equatable {
-        public var seconds: Double
-        public var threads: Int
-        public var processes: Int
+    package struct TreeSample: Codable, Sendable, Equatable {
+        package var seconds: Double
+        package var threads: Int
+        package var processes: Int
         /// Per-core load since the previous sample; `own` is the tree's share.
-        public var cores: [CPUUtilization.CoreLoad]
+        package var cores: [CPUUtilization.CoreLoad]
     }
 
     /// One run of one command.
-    public struct CommandRun: Codable, Sendable, Equatable {
+    package struct CommandRun: Codable, Sendable, Equatable {
         /// "baseline" or "parallel".
-        public var role: String
+        package var role: String
         /// Set for the negative control: the command's affinity was this one CPU.
-        public var pinnedCPU: Int?
-        public var exitStatus: Int
-        public var wallSeconds: Double
+        package var pinnedCPU: Int?
+        package var exitStatus: Int
+        package var wallSeconds: Double
         /// wait4 rusage: the command and every descendant it waited for.
-        public var userCPUSeconds: Double
-        public var systemCPUSeconds: Double
+        package var userCPUSeconds: Double
+        package var systemCPUSeconds: Double
         /// Sum of the tree's threads' utime+stime as last sampled from /proc (the cross-check, and
         /// the only account of descendants nobody waited for).
-        public var sampledCPUSeconds: Double
-        public var voluntarySwitches: Int
-        public var involuntarySwitches: Int
-        public var maxResidentKiB: Int
+        package var sampledCPUSeconds: Double
+        package var voluntarySwitches: Int
+        package var involuntarySwitches: Int
+        package var maxResidentKiB: Int
         /// Sum of the tree's threads' run-queue wait (schedstat), as last sampled.
-        public var runQueueWaitSeconds: Double?
-        public var peakThreads: Int
-        public var peakProcesses: Int
-        public var cpusSeen: [Int]
-        public var outputSHA256: String
-        public var outputSource: String
-        public var outputBytes: Int
-        public var foreignCPUs: Double?
-        public var stealCPUs: Double?
-        public var samplerCPUSeconds: Double
-        public var threads: [ThreadRecord]
-        public var samples: [TreeSample]
+        package var runQueueWaitSeconds: Double?
+        package var peakThreads: Int
+        package var peakProcesses: Int
+        package var cpusSeen: [Int]
+        package var outputSHA256: String
+        package var outputSource: String
+        package var outputBytes: Int
+        package var foreignCPUs: Double?
+        package var stealCPUs: Double?
+        package var samplerCPUSeconds: Double
+        package var threads: [ThreadRecord]
+        package var samples: [TreeSample]
 
         /// The CPU time the criterion uses: the larger of rusage and the /proc account.
-        public var cpuSeconds: Double { max(userCPUSeconds + systemCPUSeconds, sampledCPUSeconds) }
-        public var cpuPerWall: Double { wallSeconds > 0 ? cpuSeconds / wallSeconds : 0 }
-        public var voluntarySwitchesPerSecond: Double { wallSeconds > 0 ? Double(voluntarySwitches) / wallSeconds : 0 }
+        package var cpuSeconds: Double { max(userCPUSeconds + systemCPUSeconds, sampledCPUSeconds) }
+        package var cpuPerWall: Double { wallSeconds > 0 ? cpuSeconds / wallSeconds : 0 }
+        package var voluntarySwitchesPerSecond: Double { wallSeconds > 0 ? Double(voluntarySwitches) / wallSeconds : 0 }
     }
 
-    public struct Round: Codable, Sendable, Equatable {
-        public var index: Int
+    package struct Round: Codable, Sendable, Equatable {
+        package var index: Int
         /// The order the two commands ran in, randomised per round.
-        public var order: [String]
-        public var baseline: CommandRun
-        public var parallel: CommandRun
+        package var order: [String]
+        package var baseline: CommandRun
+        package var parallel: CommandRun
         /// Each CPU's speed just before each command ran, and whether they drifted (interval rule).
-        public var baselineProbes: [ConcurrencyProof.SpeedProbe]? = nil
-        public var parallelProbes: [ConcurrencyProof.SpeedProbe]? = nil
-        public var disturbed: Bool? = nil
+        package var baselineProbes: [ConcurrencyProof.SpeedProbe]? = nil
+        package var parallelProbes: [ConcurrencyProof.SpeedProbe]? = nil
+        package var disturbed: Bool? = nil
     }
 
     /// The parallel command with its parallelism taken away (every process pinned to one CPU).
-    public struct Control: Codable, Sendable, Equatable {
-        public var name: String
-        public var description: String
-        public var parallel: CommandRun
+    package struct Control: Codable, Sendable, Equatable {
+        package var name: String
+        package var description: String
+        package var parallel: CommandRun
     }
 
-    public struct Measurements: Codable, Sendable, Equatable {
-        public var availableParallelism: Int
-        public var availableParallelismDerivation: String
-        public var affinityCPUs: [Int]
-        public var warmup: [Round]
-        public var rounds: [Round]
-        public var controls: [Control]
+    package struct Measurements: Codable, Sendable, Equatable {
+        package var availableParallelism: Int
+        package var availableParallelismDerivation: String
+        package var affinityCPUs: [Int]
+        package var warmup: [Round]
+        package var rounds: [Round]
+        package var controls: [Control]
         /// The run's claimed statistics and stopping decision, re-derived by `attest verify`.
-        public var analysis: PairedRounds.Analysis? = nil
+        package var analysis: PairedRounds.Analysis? = nil
         /// Whether hardware counters (perf_event_open) were available: "not supported: …" on most VMs.
-        public var hardwareCounters: String? = nil
+        package var hardwareCounters: String? = nil
     }
 
     /// Above this many voluntary context switches a second, a CPU/wall near 1 reads as threads
@@ -124,7 +124,7 @@ public enum ExternalProof {
     /// The criterion applied to recorded runs. The same checks as the built-in proof (speedup,
     /// CPU/wall, CPU per run within the band), with "the same work" meaning one output digest for
     /// every run of both commands.
-    public static func judge(parameters: Parameters, measurements: Measurements,
+    package static func judge(parameters: Parameters, measurements: Measurements,
                              criteria: ConcurrencyProof.Criteria) -> ConcurrencyProof.Judgement {
         let available = measurements.availableParallelism
         let k = max(1, min(parameters.workers, available))
@@ -270,38 +270,38 @@ public enum ExternalProof {
 
 /// Gate 3 for an external command: OS threads in the command's process tree (every process's
 /// /proc/<pid>/task), sampled while the parallel command ran, against the claimed bots.
-public enum ExternalThreadCount {
-    public struct Parameters: Codable, Sendable, Equatable {
-        public var target: CommandTarget
-        public var bots: Int
-        public var sampleHz: Double
-        public var source: String
+package enum ExternalThreadCount {
+    package struct Parameters: Codable, Sendable, Equatable {
+        package var target: CommandTarget
+        package var bots: Int
+        package var sampleHz: Double
+        package var source: String
     }
 
-    public struct Run: Codable, Sendable, Equatable {
-        public var round: Int
-        public var peakThreads: Int
-        public var peakProcesses: Int
-        public var distinctThreads: Int
-        public var samples: [Sample]
+    package struct Run: Codable, Sendable, Equatable {
+        package var round: Int
+        package var peakThreads: Int
+        package var peakProcesses: Int
+        package var distinctThreads: Int
+        package var samples: [Sample]
     }
 
-    public struct Sample: Codable, Sendable, Equatable {
-        public var seconds: Double
-        public var threads: Int
-        public var processes: Int
+    package struct Sample: Codable, Sendable, Equatable {
+        package var seconds: Double
+        package var threads: Int
+        package var processes: Int
     }
 
-    public struct Measurements: Codable, Sendable, Equatable {
-        public var runs: [Run]
+    package struct Measurements: Codable, Sendable, Equatable {
+        package var runs: [Run]
     }
 
-    public struct Criteria: Codable, Sendable, Equatable {
-        public var rule: String
-        public static let standard = Criteria(rule: "median over the samples of the parallel runs of the OS threads in the command's process tree ≥ bots")
+    package struct Criteria: Codable, Sendable, Equatable {
+        package var rule: String
+        package static let standard = Criteria(rule: "median over the samples of the parallel runs of the OS threads in the command's process tree ≥ bots")
     }
 
-    public static func evaluate(parameters: Parameters, measurements: Measurements) -> GateOutcome {
+    package static func evaluate(parameters: Parameters, measurements: Measurements) -> GateOutcome {
         let counts = measurements.runs.flatMap(\.samples).map { Double($0.threads) }
         guard let median = Statistics.median(counts) else {
             return GateOutcome(status: .failed, summary: "no samples of the command's process tree were taken (it ended too fast to sample)")
@@ -326,10 +326,10 @@ public enum ExternalThreadCount {
 /// Gates 4 and 5 for an external command use the built-in gates' measurement shapes and criteria,
 /// filled from the same parallel and baseline runs; only their parameters say where they came from.
 enum ExternalDerivedGates {
-    public struct Parameters: Codable, Sendable, Equatable {
-        public var target: CommandTarget
-        public var baseline: CommandTarget
-        public var source: String
+    package struct Parameters: Codable, Sendable, Equatable {
+        package var target: CommandTarget
+        package var baseline: CommandTarget
+        package var source: String
     }
 
     /// Gate 4: per-core load from the tree's threads over the measured parallel runs.

@@ -2,9 +2,9 @@ import Foundation
 
 /// Every read and parse of /proc lives here. Parsers take the file's text so tests can feed
 /// fixtures; readers return nil when a file is absent (another OS, a locked-down container).
-public enum ProcFS {
+package enum ProcFS {
     /// Clock ticks per second for /proc's utime/stime fields (sysconf(_SC_CLK_TCK), 100 on Linux).
-    public static let ticksPerSecond: Double = {
+    package static let ticksPerSecond: Double = {
         let value = sysconf(Int32(_SC_CLK_TCK))
         return value > 0 ? Double(value) : 100
     }()
@@ -99,7 +99,7 @@ public enum ProcFS {
     // MARK: /proc/self/status
 
     /// The `Threads:` field of /proc/self/status.
-    public static func parseThreadCount(status: String) -> Int? {
+    package static func parseThreadCount(status: String) -> Int? {
         for line in status.split(separator: "\n") where line.hasPrefix("Threads:") {
             return Int(line.dropFirst("Threads:".count).trimmingCharacters(in: .whitespaces))
         }
@@ -107,7 +107,7 @@ public enum ProcFS {
     }
 
     /// A `<Name>:   <n> kB` field of /proc/self/status (VmRSS, VmHWM, …) in bytes.
-    public static func parseStatusKilobytes(status: String, field: String) -> UInt64? {
+    package static func parseStatusKilobytes(status: String, field: String) -> UInt64? {
         for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
             let parts = line.dropFirst(field.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" })
             if let first = parts.first, let kibibytes = UInt64(first) { return kibibytes * 1024 }
@@ -116,7 +116,7 @@ public enum ProcFS {
     }
 
     /// The process's resident memory now (VmRSS) and at its peak (VmHWM), bytes.
-    public static func memoryUsage() -> (residentBytes: UInt64, peakResidentBytes: UInt64)? {
+    package static func memoryUsage() -> (residentBytes: UInt64, peakResidentBytes: UInt64)? {
         guard let status = read("/proc/self/status"),
               let resident = parseStatusKilobytes(status: status, field: "VmRSS"),
               let peak = parseStatusKilobytes(status: status, field: "VmHWM") else { return nil }
@@ -125,7 +125,7 @@ public enum ProcFS {
 
     /// The process's OS thread count: `num_threads` (field 20) of /proc/self/stat, the same
     /// kernel counter as /proc/self/status `Threads:`, at a fraction of the cost to read.
-    public static func threadCount() -> Int? {
+    package static func threadCount() -> Int? {
         guard let bytes = readBytes("/proc/self/stat"), let fields = statFields(bytes, wanted: [20]), let count = fields[20] else {
             return read("/proc/self/status").flatMap(parseThreadCount(status:))
         }
@@ -135,26 +135,26 @@ public enum ProcFS {
     // MARK: /proc/self/task
 
     /// Kernel thread ids of this process's live threads.
-    public static func taskIDs() -> [Int32] {
+    package static func taskIDs() -> [Int32] {
         listTasks()
     }
 
     /// What /proc/<pid>/task/<tid>/stat says of one thread.
-    public struct ThreadStat: Sendable, Equatable {
+    package struct ThreadStat: Sendable, Equatable {
         /// utime, field 14, clock ticks.
-        public var userTicks: UInt64
+        package var userTicks: UInt64
         /// stime, field 15, clock ticks.
-        public var systemTicks: UInt64
+        package var systemTicks: UInt64
         /// The CPU the thread last ran on (field 39).
-        public var processor: Int
+        package var processor: Int
 
         /// utime + stime in seconds (ticks ÷ ``ProcFS/ticksPerSecond``).
-        public var cpuSeconds: Double { Double(userTicks + systemTicks) / ProcFS.ticksPerSecond }
+        package var cpuSeconds: Double { Double(userTicks + systemTicks) / ProcFS.ticksPerSecond }
     }
 
     /// Parses a stat line. The command name (field 2) may hold spaces and parentheses, so fields
     /// are counted from the last ')'.
-    public static func parseThreadStat(_ text: String) -> ThreadStat? {
+    package static func parseThreadStat(_ text: String) -> ThreadStat? {
         parseThreadStat(bytes: Array(text.utf8))
     }
 
@@ -201,7 +201,7 @@ public enum ProcFS {
     }
 
     /// /proc/self/task/<tid>/stat of one of this process's threads; nil once it has ended.
-    public static func threadStat(tid: Int32) -> ThreadStat? {
+    package static func threadStat(tid: Int32) -> ThreadStat? {
         readBytes("/proc/self/task/\(tid)/stat").flatMap { parseThreadStat(bytes: $0) }
     }
 
@@ -294,47 +294,47 @@ public enum ProcFS {
     }
 
     /// /proc/<pid>/task/<tid>/schedstat: time on CPU (ns), time waiting on a run queue (ns), slices.
-    public struct SchedStat: Sendable, Equatable {
+    package struct SchedStat: Sendable, Equatable {
         /// Field 1: time spent on a CPU.
-        public var runNanoseconds: UInt64
+        package var runNanoseconds: UInt64
         /// Field 2: time spent runnable, waiting on a run queue.
-        public var waitNanoseconds: UInt64
+        package var waitNanoseconds: UInt64
         /// Field 3: time slices run.
-        public var timeslices: UInt64
+        package var timeslices: UInt64
     }
 
     /// Parses a schedstat line: three numbers.
-    public static func parseSchedStat(_ text: String) -> SchedStat? {
+    package static func parseSchedStat(_ text: String) -> SchedStat? {
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { UInt64($0) }
         guard fields.count >= 3 else { return nil }
         return SchedStat(runNanoseconds: fields[0], waitNanoseconds: fields[1], timeslices: fields[2])
     }
 
     /// /proc/self/task/<tid>/schedstat of one of this process's threads; nil once it has ended.
-    public static func schedStat(tid: Int32) -> SchedStat? {
+    package static func schedStat(tid: Int32) -> SchedStat? {
         read("/proc/self/task/\(tid)/schedstat").flatMap(parseSchedStat)
     }
 
     // MARK: /proc/stat
 
     /// One CPU's cumulative jiffies from /proc/stat.
-    public struct CPUTimes: Sendable, Equatable {
+    package struct CPUTimes: Sendable, Equatable {
         /// The N of `cpuN`.
-        public var cpu: Int
+        package var cpu: Int
         /// user + nice + system + irq + softirq jiffies.
-        public var busy: UInt64
+        package var busy: UInt64
         /// idle + iowait jiffies.
-        public var idle: UInt64
+        package var idle: UInt64
         /// Jiffies stolen by the hypervisor.
-        public var steal: UInt64
+        package var steal: UInt64
 
         /// busy + idle + steal.
-        public var total: UInt64 { busy + idle + steal }
+        package var total: UInt64 { busy + idle + steal }
     }
 
     /// The per-CPU `cpuN` lines (not the aggregate `cpu` line). busy = user + nice + system + irq +
     /// softirq; idle = idle + iowait; steal apart. guest time is already inside user.
-    public static func parseCPUTimes(stat: String) -> [CPUTimes] {
+    package static func parseCPUTimes(stat: String) -> [CPUTimes] {
         parseCPUTimes(bytes: Array(stat.utf8))
     }
 
@@ -393,14 +393,14 @@ public enum ProcFS {
     }
 
     /// /proc/stat's per-CPU lines now (every online CPU).
-    public static func cpuTimes() -> [CPUTimes] {
+    package static func cpuTimes() -> [CPUTimes] {
         readBytes("/proc/stat").map { parseCPUTimes(bytes: $0) } ?? []
     }
 
     // MARK: System facts
 
     /// /proc/meminfo `MemTotal:` in bytes.
-    public static func parseMemTotalBytes(meminfo: String) -> UInt64? {
+    package static func parseMemTotalBytes(meminfo: String) -> UInt64? {
         for line in meminfo.split(separator: "\n") where line.hasPrefix("MemTotal:") {
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
             if parts.count >= 2, let kibibytes = UInt64(parts[1]) { return kibibytes * 1024 }
@@ -409,12 +409,12 @@ public enum ProcFS {
     }
 
     /// /proc/loadavg's 1, 5 and 15 minute load averages.
-    public static func parseLoadAverage(_ text: String) -> [Double] {
+    package static func parseLoadAverage(_ text: String) -> [Double] {
         Array(text.split(separator: " ").prefix(3).compactMap { Double($0) })
     }
 
     /// The first `model name` of /proc/cpuinfo.
-    public static func parseCPUModel(cpuinfo: String) -> String? {
+    package static func parseCPUModel(cpuinfo: String) -> String? {
         for line in cpuinfo.split(separator: "\n") where line.hasPrefix("model name") {
             if let colon = line.firstIndex(of: ":") {
                 return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
@@ -424,7 +424,7 @@ public enum ProcFS {
     }
 
     /// NAME and VERSION_ID (or VERSION) from /etc/os-release.
-    public static func parseOSRelease(_ text: String) -> (name: String?, version: String?) {
+    package static func parseOSRelease(_ text: String) -> (name: String?, version: String?) {
         var values: [String: String] = [:]
         for line in text.split(separator: "\n") {
             guard let equals = line.firstIndex(of: "=") else { continue }
@@ -440,7 +440,7 @@ public enum ProcFS {
 
     /// The cgroup paths of this process from /proc/self/cgroup: "" key for the v2 hierarchy
     /// ("0::/path"), controller names for v1 ("4:cpu,cpuacct:/path").
-    public static func parseCgroupMembership(_ text: String) -> [String: String] {
+    package static func parseCgroupMembership(_ text: String) -> [String: String] {
         var paths: [String: String] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
@@ -455,19 +455,19 @@ public enum ProcFS {
     }
 
     /// One line of /proc/self/mountinfo, as far as cgroup lookups need it.
-    public struct Mount: Sendable, Equatable {
+    package struct Mount: Sendable, Equatable {
         /// The mounted folder's path inside its filesystem (field 4).
-        public var root: String
+        package var root: String
         /// Where it is mounted (field 5).
-        public var mountPoint: String
+        package var mountPoint: String
         /// Filesystem type, after the " - " separator ("cgroup2", "cgroup", …).
-        public var fileSystemType: String
+        package var fileSystemType: String
         /// Per-superblock options (for cgroup v1: the controllers, e.g. "rw,cpu,cpuacct").
-        public var superOptions: [String]
+        package var superOptions: [String]
     }
 
     /// /proc/self/mountinfo lines. Paths have their octal escapes (\040 for a space) decoded.
-    public static func parseMountInfo(_ text: String) -> [Mount] {
+    package static func parseMountInfo(_ text: String) -> [Mount] {
         var mounts: [Mount] = []
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
@@ -502,7 +502,7 @@ public enum ProcFS {
     /// Logical CPUs grouped by physical core from /proc/cpuinfo's `processor`, `physical id` and
     /// `core id` fields (SMT siblings share a core id within a package). nil when the file does
     /// not say (some architectures and hypervisors leave the ids out).
-    public static func parseCPUInfoCores(_ cpuinfo: String) -> [[Int]]? {
+    package static func parseCPUInfoCores(_ cpuinfo: String) -> [[Int]]? {
         var groups: [String: [Int]] = [:]
         var order: [String] = []
         var processor: Int?
@@ -538,7 +538,7 @@ public enum ProcFS {
     }
 
     /// A kernel CPU list such as "0-3,8,10-11".
-    public static func parseCPUList(_ text: String) -> [Int] {
+    package static func parseCPUList(_ text: String) -> [Int] {
         var cpus: [Int] = []
         for part in text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",") {
             let bounds = part.split(separator: "-").compactMap { Int($0) }

@@ -12,23 +12,23 @@ extension ProcFS {
     }
 
     /// Thread ids of process `pid` (/proc/<pid>/task).
-    public static func threadIDs(pid: Int32) -> [Int32] {
+    package static func threadIDs(pid: Int32) -> [Int32] {
         numericEntries("/proc/\(pid)/task")
     }
 
     /// A /proc/<pid>/task/<tid>/children line: the pids of the children that thread created.
-    public static func parseChildren(_ text: String) -> [Int32] {
+    package static func parseChildren(_ text: String) -> [Int32] {
         text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Int32($0) }
     }
 
     /// The parent pid, field 4 of a /proc/<pid>/stat line (counted from the last ')').
-    public static func parseParentPID<Bytes: BidirectionalCollection>(stat bytes: Bytes) -> Int32? where Bytes.Element == UInt8 {
+    package static func parseParentPID<Bytes: BidirectionalCollection>(stat bytes: Bytes) -> Int32? where Bytes.Element == UInt8 {
         statFields(bytes, wanted: [4])?[4].map { Int32(truncatingIfNeeded: $0) }
     }
 
     /// Children of `pid`: from /proc/<pid>/task/*/children where the kernel provides it
     /// (CONFIG_PROC_CHILDREN), otherwise by scanning every /proc/<n>/stat for parent `pid`.
-    public static func childPIDs(of pid: Int32) -> [Int32] {
+    package static func childPIDs(of pid: Int32) -> [Int32] {
         let tasks = threadIDs(pid: pid)
         var children: [Int32] = []
         var sawChildrenFile = false
@@ -44,7 +44,7 @@ extension ProcFS {
     }
 
     /// `root` and every live descendant of it, breadth first.
-    public static func processTree(root: Int32) -> [Int32] {
+    package static func processTree(root: Int32) -> [Int32] {
         var tree: [Int32] = []
         var queue = [root]
         var seen: Set<Int32> = []
@@ -57,12 +57,12 @@ extension ProcFS {
     }
 
     /// /proc/<pid>/task/<tid>/stat: utime, stime and the CPU it last ran on; nil once it ended.
-    public static func threadStat(pid: Int32, tid: Int32) -> ThreadStat? {
+    package static func threadStat(pid: Int32, tid: Int32) -> ThreadStat? {
         readBytes("/proc/\(pid)/task/\(tid)/stat").flatMap { parseThreadStat(bytes: $0) }
     }
 
     /// /proc/<pid>/task/<tid>/schedstat; nil once the thread ended or without schedstats.
-    public static func schedStat(pid: Int32, tid: Int32) -> SchedStat? {
+    package static func schedStat(pid: Int32, tid: Int32) -> SchedStat? {
         read("/proc/\(pid)/task/\(tid)/schedstat").flatMap(parseSchedStat)
     }
 }
