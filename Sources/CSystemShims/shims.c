@@ -213,3 +213,30 @@ int32_t attest_perf_instructions_available(void) {
     return ENOSYS;
 #endif
 }
+
+int32_t attest_perf_open(int32_t hardware, int32_t pid, int32_t inherit) {
+#if defined(__linux__) && defined(SYS_perf_event_open)
+    struct perf_event_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.type = hardware ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE;
+    attr.size = sizeof attr;
+    attr.config = hardware ? PERF_COUNT_HW_INSTRUCTIONS : PERF_COUNT_SW_TASK_CLOCK;
+    attr.inherit = inherit ? 1 : 0;
+    attr.exclude_kernel = 1;
+    attr.exclude_hv = 1;
+    long fd = syscall(SYS_perf_event_open, &attr, (pid_t)pid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+    if (fd < 0) return -errno;
+    return (int32_t)fd;
+#else
+    (void)hardware; (void)pid; (void)inherit;
+    return -ENOSYS;
+#endif
+}
+
+int64_t attest_perf_read(int32_t fd) {
+    uint64_t value = 0;
+    ssize_t got;
+    do { got = read(fd, &value, sizeof value); } while (got < 0 && errno == EINTR);
+    if (got != (ssize_t)sizeof value || value > (uint64_t)INT64_MAX) return -1;
+    return (int64_t)value;
+}

@@ -41,6 +41,9 @@ package struct TaskReport: Codable, Sendable, Equatable {
     package var startNanoseconds: UInt64
     /// CLOCK_MONOTONIC nanoseconds after the task's last instruction.
     package var endNanoseconds: UInt64
+    /// Retired user-space instructions of the task (perf_event_open on its thread); nil where
+    /// the kernel offers no hardware counter (then absent from the record).
+    package var instructions: UInt64? = nil
 
     /// Wall time from start to end.
     package var wallSeconds: Double { Double(endNanoseconds &- startNanoseconds) / 1e9 }

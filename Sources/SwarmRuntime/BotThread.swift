@@ -27,6 +27,8 @@ final class BotThread: @unchecked Sendable {
         var cpus = Set<Int>()
         var procStatStart: Double?
         var schedWaitStart: UInt64?
+        /// Retired user-space instructions over the task's slices; nil once one could not be counted.
+        var instructions: UInt64? = 0
 
         init(job: Job) {
             self.job = job
@@ -51,6 +53,8 @@ final class BotThread: @unchecked Sendable {
     private var inbox: [Job] = []
     private var stopRequested = false
     private(set) var threadID: Int32 = 0
+    /// This thread's instruction counter, opened and read by the thread itself only.
+    private var counter: InstructionCounter?
     private(set) var state: BotState = .spawned
     private(set) var heartbeats = 0
     private(set) var lastHeartbeatNanoseconds: UInt64 = 0
@@ -126,6 +130,7 @@ final class BotThread: @unchecked Sendable {
         condition.lock()
         if pinResult != 0 { pinningError = pinResult }
         threadID = attest_gettid()
+        counter = InstructionCounter.thisThread()
         state = .idle
         lastHeartbeatNanoseconds = Clocks.monotonicNanoseconds()
         condition.unlock()
@@ -201,6 +206,7 @@ final class BotThread: @unchecked Sendable {
 
     /// Runs a slice of `task`; returns true when the task is done.
     private func runSlice(_ task: Active) -> Bool {
+        let instructionsBefore = counter?.read()
         let before = usage()
         if !task.started {
             task.started = true
@@ -239,6 +245,11 @@ final class BotThread: @unchecked Sendable {
             }
         }
         let after = usage()
+        if let counted = task.instructions, let start = instructionsBefore, let end = counter?.read(), end >= start {
+            task.instructions = counted + (end - start)
+        } else {
+            task.instructions = nil
+        }
         task.cpuSeconds += after.cpu - before.cpu
         task.voluntary += Int(after.voluntary - before.voluntary)
         task.involuntary += Int(after.involuntary - before.involuntary)
@@ -274,6 +285,6 @@ final class BotThread: @unchecked Sendable {
             botIndex: task.job.botIndex, threadID: threadID, seed: seed, iterations: iterations, digest: digest,
             cpuSeconds: task.cpuSeconds, procStatCPUSeconds: procStat, runQueueWaitSeconds: wait,
             cpusSeen: task.cpus.sorted(), voluntarySwitches: task.voluntary, involuntarySwitches: task.involuntary,
-            startNanoseconds: task.startNanoseconds, endNanoseconds: end)
+            startNanoseconds: task.startNanoseconds, endNanoseconds: end, instructions: task.instructions)
     }
 }

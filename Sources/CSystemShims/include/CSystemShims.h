@@ -33,6 +33,16 @@ int32_t attest_set_current_thread_name(const char *name);
    under perf_event_paranoid). */
 int32_t attest_perf_instructions_available(void);
 
+/// Opens a counting perf event (no sampling) of user-space events: `hardware` 1 counts retired
+/// instructions (PERF_COUNT_HW_INSTRUCTIONS), 0 the software task clock (for tests on machines
+/// without a PMU). `pid` 0 is the calling thread; another pid is that process, and with `inherit`
+/// 1 the children it starts after this call too (their counts join on exit).
+/// Returns the file descriptor, or -errno.
+int32_t attest_perf_open(int32_t hardware, int32_t pid, int32_t inherit);
+
+/// The counter's value, or -1 when it cannot be read.
+int64_t attest_perf_read(int32_t fd);
+
 /* The smallest stack size pthread_attr_setstacksize accepts (PTHREAD_STACK_MIN, a sysconf call
    on recent glibc and so not importable as a constant). */
 int64_t attest_thread_stack_minimum(void);

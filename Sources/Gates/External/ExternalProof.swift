@@ -77,6 +77,10 @@ package enum ExternalProof {
         package var samplerCPUSeconds: Double
         package var threads: [ThreadRecord]
         package var samples: [TreeSample]
+        /// Retired user-space instructions of the command and the descendants it started
+        /// (perf_event_open, opened right after the spawn); nil where the kernel offers no
+        /// hardware counter (then absent from the record).
+        package var instructions: UInt64? = nil
 
         /// The CPU time the criterion uses: the larger of rusage and the /proc account.
         package var cpuSeconds: Double { max(userCPUSeconds + systemCPUSeconds, sampledCPUSeconds) }

@@ -42,6 +42,9 @@ struct ExternalRunner {
         } catch {
             throw ExternalCommandError.spawnFailed(flag: flag, reason: error.description)
         }
+        // Opened as soon as the child exists: what it executes before this (microseconds of
+        // exec) is not counted, every process it starts afterwards is.
+        let counter = InstructionCounter.process(pid)
         let sampler = ProcessTreeSampler(root: pid, rateHz: sampleHz, cpus: cpus)
         sampler.start()
         let ended: ChildProcess.Termination
@@ -96,7 +99,8 @@ struct ExternalRunner {
             samples: report.samples.map { sample in
                 ExternalProof.TreeSample(seconds: sample.seconds, threads: sample.threads, processes: sample.processes,
                                          cores: sample.cores.map { CPUUtilization.CoreLoad(cpu: $0.cpu, own: $0.own, total: $0.total, steal: $0.steal) })
-            })
+            },
+            instructions: counter?.read())
     }
 
     /// The last few hundred bytes of a file, on one line.
